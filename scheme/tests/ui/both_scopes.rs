@@ -1,0 +1,9 @@
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+#[derive(kube_scheme::Kind)]
+#[kind(group = "stable.example.com", version = "v1", kind = "CronTab", namespaced, cluster)]
+pub struct CronTab {
+    pub metadata: ObjectMeta,
+}
+
+fn main() {}

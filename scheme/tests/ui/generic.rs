@@ -1,0 +1,10 @@
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+#[derive(kube_scheme::Kind)]
+#[kind(group = "stable.example.com", version = "v1", kind = "CronTab", namespaced)]
+pub struct CronTab<T> {
+    pub metadata: ObjectMeta,
+    pub spec: T,
+}
+
+fn main() {}

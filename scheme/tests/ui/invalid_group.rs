@@ -1,0 +1,9 @@
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+#[derive(kube_scheme::Kind)]
+#[kind(group = "Stable_Example.com", version = "v1", kind = "CronTab", namespaced)]
+pub struct CronTab {
+    pub metadata: ObjectMeta,
+}
+
+fn main() {}

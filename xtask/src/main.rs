@@ -1,0 +1,121 @@
+//! `cargo xtask ...`: project automation.
+//!
+//! - `cargo xtask builtins [--check]`: regenerate `scheme/src/builtins/generated.rs` from
+//!   k8s-openapi's own sources; with `--check`, fail when the checked-in copy differs.
+//! - `cargo xtask test`: run the whole workspace test suite (the README's test command).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+mod builtins;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("builtins") => builtins::run(&workspace_root(), args.iter().any(|a| a == "--check")),
+        Some("test") => test(&args[1..]),
+        _ => Err("usage: cargo xtask <builtins [--check] | test [cargo test args...]>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The workspace root: the parent of this crate's manifest directory.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
+fn run(mut cmd: Command) -> Result {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}").into())
+    }
+}
+
+/// Runs every test of the workspace: unit, integration, property, compile-fail and doc tests,
+/// then prints one closing line that sums every `test result:` line.
+fn test(extra: &[String]) -> Result {
+    let mut totals = Totals::default();
+    let mut failures = Vec::new();
+    for args in [
+        &["test", "--workspace", "--all-targets"][..],
+        &["test", "--workspace", "--doc"][..],
+    ] {
+        let mut cmd = cargo();
+        cmd.args(args).args(extra);
+        if let Err(err) = run_counting(cmd, &mut totals) {
+            failures.push(err.to_string());
+        }
+    }
+    println!(
+        "\ntests: {} passed, {} failed, {} ignored",
+        totals.passed, totals.failed, totals.ignored
+    );
+    if totals.passed == 0 {
+        failures.push("no test ran".into());
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; ").into())
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+/// Runs `cmd`, echoing its standard output and adding up libtest's `test result:` lines.
+fn run_counting(mut cmd: Command, totals: &mut Totals) -> Result {
+    use std::io::BufRead;
+    eprintln!("xtask: running {cmd:?}");
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn()?;
+    let stdout = child.stdout.take().expect("piped");
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(rest) = line.trim().strip_prefix("test result: ") {
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(label), Some(n)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let n: u64 = n.parse().unwrap_or(0);
+                match label {
+                    "passed" => totals.passed += n,
+                    "failed" => totals.failed += n,
+                    "ignored" => totals.ignored += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let status = child.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}").into())
+    }
+}
