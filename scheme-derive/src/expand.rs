@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::ast::{KindField, KindInput};
-use crate::valid::{validate, Model};
+use crate::valid::{Model, validate};
 
 /// The whole derive, on `proc_macro2` tokens so that it can be unit-tested.
 pub fn derive(input: TokenStream) -> TokenStream {
@@ -103,7 +103,11 @@ fn expand(model: &Model<'_>) -> TokenStream {
     let KindInput { ident, .. } = model.input;
     let krate = &model.krate;
     let (group, version, kind, plural) = (&model.group, &model.version, &model.kind, &model.plural);
-    let api_version = if group.is_empty() { version.clone() } else { format!("{group}/{version}") };
+    let api_version = if group.is_empty() {
+        version.clone()
+    } else {
+        format!("{group}/{version}")
+    };
     let list_kind = format!("{kind}List");
     let k8s = quote!(#krate::__private::k8s_openapi);
     let serde = quote!(#krate::__private::serde);
@@ -286,7 +290,13 @@ mod tests {
             pub struct Thing { pub spec: String }
         })
         .to_string();
-        for needle in ["invalid group", "invalid version", "invalid kind", "scope must be stated", "metadata: ObjectMeta"] {
+        for needle in [
+            "invalid group",
+            "invalid version",
+            "invalid kind",
+            "scope must be stated",
+            "metadata: ObjectMeta",
+        ] {
             assert!(out.contains(needle), "missing `{needle}` in {out}");
         }
     }

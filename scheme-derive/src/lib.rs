@@ -1,6 +1,9 @@
 //! `#[derive(Kind)]` for Kubernetes custom resource types, re-exported by `kube-scheme`.
 //!
-//! ```ignore
+//! ```
+//! # use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+//! # #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)] pub struct CronTabSpec {}
+//! # #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)] pub struct CronTabStatus {}
 //! #[derive(Clone, Debug, kube_scheme::Kind)]
 //! #[kind(group = "stable.example.com", version = "v1", kind = "CronTab", plural = "crontabs", namespaced)]
 //! pub struct CronTab {
@@ -8,6 +11,11 @@
 //!     pub spec: CronTabSpec,
 //!     pub status: Option<CronTabStatus>,
 //! }
+//!
+//! let json = serde_json::to_value(CronTab { metadata: Default::default(), spec: CronTabSpec {}, status: None })?;
+//! assert_eq!(json["kind"], "CronTab");
+//! assert_eq!(CronTab::PLURAL, "crontabs");
+//! # Ok::<(), serde_json::Error>(())
 //! ```
 //!
 //! The derive gives the type:

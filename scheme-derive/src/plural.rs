@@ -7,18 +7,15 @@ pub fn to_plural(kind: &str) -> String {
     if word.ends_with("endpoints") || word.ends_with("data") || word.ends_with("metrics") || word.ends_with("series") {
         return word;
     }
-    if word.ends_with('s')
-        || word.ends_with('x')
-        || word.ends_with('z')
-        || word.ends_with("ch")
-        || word.ends_with("sh")
+    if word.ends_with('s') || word.ends_with('x') || word.ends_with('z') || word.ends_with("ch") || word.ends_with("sh")
     {
         return format!("{word}es");
     }
-    if let Some(stem) = word.strip_suffix('y') {
-        if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) && !stem.is_empty() {
-            return format!("{stem}ies");
-        }
+    if let Some(stem) = word.strip_suffix('y')
+        && !stem.is_empty()
+        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
+        return format!("{stem}ies");
     }
     format!("{word}s")
 }

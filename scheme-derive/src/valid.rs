@@ -22,7 +22,8 @@ fn is_dns_label(s: &str) -> bool {
         && s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && !s.ends_with('-')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn is_dns_subdomain(s: &str) -> bool {
@@ -32,7 +33,9 @@ fn is_dns_subdomain(s: &str) -> bool {
             !part.is_empty()
                 && !part.starts_with('-')
                 && !part.ends_with('-')
-                && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         })
 }
 
@@ -48,10 +51,16 @@ pub fn validate(input: &KindInput, attr_span: Span) -> darling::Result<Model<'_>
 
     // Missing keys and scope are reported on the `#[kind(...)]` attribute, or on the type when
     // there is none.
-    let required = |value: &Option<SpannedValue<String>>, key: &str, example: &str, errors: &mut darling::error::Accumulator| match value {
+    let required = |value: &Option<SpannedValue<String>>,
+                    key: &str,
+                    example: &str,
+                    errors: &mut darling::error::Accumulator| match value {
         Some(v) => Some(v.clone()),
         None => {
-            errors.push(error(attr_span, format!("missing `{key}`: add `{key} = \"{example}\"` to `#[kind(...)]`")));
+            errors.push(error(
+                attr_span,
+                format!("missing `{key}`: add `{key} = \"{example}\"` to `#[kind(...)]`"),
+            ));
             None
         }
     };
@@ -83,7 +92,10 @@ pub fn validate(input: &KindInput, attr_span: Span) -> darling::Result<Model<'_>
     if !is_kind(&kind) {
         errors.push(error(
             kind.span(),
-            format!("invalid kind `{}`: a kind is alphanumeric UpperCamelCase, such as `CronTab`", *kind),
+            format!(
+                "invalid kind `{}`: a kind is alphanumeric UpperCamelCase, such as `CronTab`",
+                *kind
+            ),
         ));
     }
     let plural = match &input.plural {
@@ -91,7 +103,10 @@ pub fn validate(input: &KindInput, attr_span: Span) -> darling::Result<Model<'_>
             if !is_dns_label(p) {
                 errors.push(error(
                     p.span(),
-                    format!("invalid plural `{}`: a plural is a lowercase DNS label, such as `crontabs`", **p),
+                    format!(
+                        "invalid plural `{}`: a plural is a lowercase DNS label, such as `crontabs`",
+                        **p
+                    ),
                 ));
             }
             (**p).clone()
@@ -128,6 +143,9 @@ pub fn validate(input: &KindInput, attr_span: Span) -> darling::Result<Model<'_>
         kind: (*kind).clone(),
         plural,
         namespaced: input.namespaced.is_present(),
-        krate: input.crate_path.clone().unwrap_or_else(|| syn::parse_quote!(::kube_scheme)),
+        krate: input
+            .crate_path
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(::kube_scheme)),
     })
 }
