@@ -6,9 +6,9 @@ use kube_core::GroupVersionKind;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::Scheme;
 use crate::error::{Result, SchemeError};
 use crate::object::{gvk_from_parts, json_type};
-use crate::Scheme;
 
 /// An object decoded by kind: the GroupVersionKind it named and the registered Rust type holding it.
 pub struct Decoded {
@@ -19,7 +19,10 @@ pub struct Decoded {
 
 impl std::fmt::Debug for Decoded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Decoded").field("gvk", &self.gvk).field("type_name", &self.type_name).finish_non_exhaustive()
+        f.debug_struct("Decoded")
+            .field("gvk", &self.gvk)
+            .field("type_name", &self.type_name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -82,21 +85,44 @@ impl Scheme {
             reason: format!("the input is not a JSON object: {e}"),
             source: Some(e),
         })?;
-        let gvk = gvk_from_parts(|| "the decoded JSON object".to_owned(), &fields.api_version, &fields.kind)?;
+        let gvk = gvk_from_parts(
+            || "the decoded JSON object".to_owned(),
+            &fields.api_version,
+            &fields.kind,
+        )?;
         let codec = self.kind(&gvk)?.codec;
-        let object = (codec.from_slice)(bytes).map_err(|source| SchemeError::Decode { gvk: gvk.clone(), type_name: codec.type_name, source })?;
-        Ok(Decoded { gvk, type_name: codec.type_name, object })
+        let object = (codec.from_slice)(bytes).map_err(|source| SchemeError::Decode {
+            gvk: gvk.clone(),
+            type_name: codec.type_name,
+            source,
+        })?;
+        Ok(Decoded {
+            gvk,
+            type_name: codec.type_name,
+            object,
+        })
     }
 
     /// Decodes a JSON value into the Rust type registered for the `apiVersion`/`kind` it names.
     pub fn decode_value(&self, value: Value) -> Result<Decoded> {
         if !value.is_object() {
-            return Err(SchemeError::InvalidJson { reason: format!("expected a JSON object, found {}", json_type(&value)), source: None });
+            return Err(SchemeError::InvalidJson {
+                reason: format!("expected a JSON object, found {}", json_type(&value)),
+                source: None,
+            });
         }
         let gvk = crate::ObjectKind::object_gvk(&value, self)?;
         let codec = self.kind(&gvk)?.codec;
-        let object = (codec.from_value)(value).map_err(|source| SchemeError::Decode { gvk: gvk.clone(), type_name: codec.type_name, source })?;
-        Ok(Decoded { gvk, type_name: codec.type_name, object })
+        let object = (codec.from_value)(value).map_err(|source| SchemeError::Decode {
+            gvk: gvk.clone(),
+            type_name: codec.type_name,
+            source,
+        })?;
+        Ok(Decoded {
+            gvk,
+            type_name: codec.type_name,
+            object,
+        })
     }
 
     /// Decodes JSON bytes that must name a kind registered to `K`.

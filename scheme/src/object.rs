@@ -3,8 +3,8 @@
 use kube_core::{DynamicObject, GroupVersionKind, PartialObjectMeta, TypeMeta};
 use serde_json::Value;
 
-use crate::error::{Result, SchemeError};
 use crate::Scheme;
+use crate::error::{Result, SchemeError};
 
 /// An object whose GroupVersionKind the scheme can tell (Go's `runtime.Object`).
 ///
@@ -43,7 +43,10 @@ fn gvk_from_types(what: impl FnOnce() -> String, types: Option<&TypeMeta>) -> Re
     gvk_from_parts(what, api_version, kind)
 }
 
-pub(crate) fn describe_meta(type_name: &str, meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+pub(crate) fn describe_meta(
+    type_name: &str,
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> String {
     match (&meta.namespace, &meta.name) {
         (Some(ns), Some(name)) => format!("{type_name} \"{ns}/{name}\""),
         (None, Some(name)) => format!("{type_name} \"{name}\""),
@@ -59,14 +62,20 @@ impl ObjectKind for DynamicObject {
 
 impl<K> ObjectKind for PartialObjectMeta<K> {
     fn object_gvk(&self, _: &Scheme) -> Result<GroupVersionKind> {
-        gvk_from_types(|| describe_meta("PartialObjectMeta", &self.metadata), self.types.as_ref())
+        gvk_from_types(
+            || describe_meta("PartialObjectMeta", &self.metadata),
+            self.types.as_ref(),
+        )
     }
 }
 
 impl ObjectKind for Value {
     fn object_gvk(&self, _: &Scheme) -> Result<GroupVersionKind> {
         let Some(map) = self.as_object() else {
-            return Err(SchemeError::InvalidJson { reason: format!("expected a JSON object, found {}", json_type(self)), source: None });
+            return Err(SchemeError::InvalidJson {
+                reason: format!("expected a JSON object, found {}", json_type(self)),
+                source: None,
+            });
         };
         let field = |k: &str| map.get(k).and_then(Value::as_str).unwrap_or("");
         gvk_from_parts(|| describe_json(self), field("apiVersion"), field("kind"))

@@ -1,8 +1,8 @@
 //! Self-registration: types registered at compile time that [`Scheme::add_registered`] picks up
 //! without a hand-written list (Go's `AddToScheme`, through the `inventory` crate).
 
-use crate::error::Result;
 use crate::Scheme;
+use crate::error::Result;
 
 /// One type's registration, submitted by `#[derive(Kind)]` or [`register!`](crate::register).
 pub struct Registration {

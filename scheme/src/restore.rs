@@ -8,9 +8,9 @@
 use kube_core::{DynamicObject, GroupVersionKind, ObjectList, PartialObjectMeta, Resource, TypeMeta};
 use serde_json::Value;
 
+use crate::Scheme;
 use crate::error::{Result, SchemeError};
 use crate::object::{describe_json, describe_meta, json_type, split_api_version};
-use crate::Scheme;
 
 /// The `kind` and `apiVersion` to stamp, built once per list.
 #[derive(Clone, Debug)]
@@ -27,7 +27,10 @@ impl Stamp {
         Stamp {
             api_version_value: Value::String(api_version.clone()),
             kind_value: Value::String(gvk.kind.clone()),
-            types: TypeMeta { api_version, kind: gvk.kind.clone() },
+            types: TypeMeta {
+                api_version,
+                kind: gvk.kind.clone(),
+            },
         }
     }
 
@@ -62,7 +65,9 @@ pub trait Restore {
 
 impl Restore for DynamicObject {
     fn has_type_meta(&self) -> bool {
-        self.types.as_ref().is_some_and(|t| !t.kind.is_empty() && !t.api_version.is_empty())
+        self.types
+            .as_ref()
+            .is_some_and(|t| !t.kind.is_empty() && !t.api_version.is_empty())
     }
     fn matches(&self, stamp: &Stamp) -> bool {
         self.types.as_ref() == Some(&stamp.types)
@@ -85,7 +90,9 @@ impl<K: Resource<DynamicType = ()> + 'static> Restore for PartialObjectMeta<K> {
         })
     }
     fn has_type_meta(&self) -> bool {
-        self.types.as_ref().is_some_and(|t| !t.kind.is_empty() && !t.api_version.is_empty())
+        self.types
+            .as_ref()
+            .is_some_and(|t| !t.kind.is_empty() && !t.api_version.is_empty())
     }
     fn matches(&self, stamp: &Stamp) -> bool {
         self.types.as_ref() == Some(&stamp.types)
@@ -119,7 +126,10 @@ impl Restore for Value {
         if self.is_object() {
             Ok(())
         } else {
-            Err(SchemeError::InvalidJson { reason: format!("expected a JSON object, found {}", json_type(self)), source: None })
+            Err(SchemeError::InvalidJson {
+                reason: format!("expected a JSON object, found {}", json_type(self)),
+                source: None,
+            })
         }
     }
 }
@@ -147,7 +157,9 @@ impl<T: Restore + Clone> RestoreList for ObjectList<T> {
 impl RestoreList for Value {
     fn restore_items_in(&mut self, scheme: &Scheme) -> Result<()> {
         let Some(map) = self.as_object_mut() else {
-            return Err(SchemeError::NotAList { what: format!("expected a JSON List object, found {}", json_type(self)) });
+            return Err(SchemeError::NotAList {
+                what: format!("expected a JSON List object, found {}", json_type(self)),
+            });
         };
         let field = |k: &str| map.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         let (api_version, kind) = (field("apiVersion"), field("kind"));
@@ -156,7 +168,10 @@ impl RestoreList for Value {
             Some(Value::Array(items)) => scheme.restore_items(items, context.as_ref()),
             Some(Value::Null) | None => Ok(()),
             Some(other) => Err(SchemeError::NotAList {
-                what: format!("the \"items\" of {kind} {api_version} is {}, not an array", json_type(other)),
+                what: format!(
+                    "the \"items\" of {kind} {api_version} is {}, not an array",
+                    json_type(other)
+                ),
             }),
         }
     }
@@ -172,7 +187,10 @@ impl Scheme {
             return Ok(None);
         }
         if api_version.is_empty() {
-            return Err(SchemeError::MissingTypeMeta { what: format!("the list of kind \"{list_kind}\""), missing: "apiVersion" });
+            return Err(SchemeError::MissingTypeMeta {
+                what: format!("the list of kind \"{list_kind}\""),
+                missing: "apiVersion",
+            });
         }
         let (group, version) = split_api_version(api_version);
         if let Some(info) = self.kind_for_list(group, version, list_kind) {
@@ -180,7 +198,9 @@ impl Scheme {
         }
         match list_kind.strip_suffix("List") {
             Some(kind) => Ok(Some(GroupVersionKind::gvk(group, version, kind))),
-            None => Err(SchemeError::NotAList { what: format!("kind \"{list_kind}\" in {api_version} does not end in \"List\"") }),
+            None => Err(SchemeError::NotAList {
+                what: format!("kind \"{list_kind}\" in {api_version} does not end in \"List\""),
+            }),
         }
     }
 
@@ -226,7 +246,10 @@ impl Scheme {
         }
         let Some(gvk) = gvk else {
             return match items.iter().find(|item| !item.has_type_meta()) {
-                Some(item) => Err(SchemeError::MissingTypeMeta { what: item.describe(), missing: "kind and apiVersion" }),
+                Some(item) => Err(SchemeError::MissingTypeMeta {
+                    what: item.describe(),
+                    missing: "kind and apiVersion",
+                }),
                 None => Ok(()),
             };
         };

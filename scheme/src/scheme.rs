@@ -41,6 +41,7 @@ pub struct KindInfo {
     plural: String,
     list_kind: String,
     scope: Scope,
+    builtin: bool,
     pub(crate) codec: Codec,
 }
 
@@ -90,6 +91,12 @@ impl KindInfo {
             kind: self.gvk.kind.clone(),
             plural: self.plural.clone(),
         }
+    }
+    /// Whether this is a built-in Kubernetes kind (added by [`Scheme::add_builtins`]) rather than a
+    /// custom resource. The API server strips `kind`/`apiVersion` from list items of built-in
+    /// kinds only.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
     }
     /// `std::any::type_name` of the Rust type the kind decodes into
     /// (`kube_core::dynamic::DynamicObject` for kinds added with [`Scheme::add_kind`]).
@@ -190,7 +197,7 @@ impl Scheme {
         K::Scope: KnownScope,
     {
         let gvk = GroupVersionKind::gvk(&K::group(&()), &K::version(&()), &K::kind(&()));
-        self.insert(gvk, &K::plural(&()), None, K::Scope::SCOPE, Codec::of::<K>())
+        self.insert(gvk, &K::plural(&()), None, K::Scope::SCOPE, Codec::of::<K>(), false)
     }
 
     /// Registers `K` under an explicit GroupVersionKind, plural and scope. One type may be
@@ -199,14 +206,14 @@ impl Scheme {
     where
         K: DeserializeOwned + Send + Sync + 'static,
     {
-        self.insert(gvk, plural, None, scope, Codec::of::<K>())
+        self.insert(gvk, plural, None, scope, Codec::of::<K>(), false)
     }
 
     /// Adds a kind that has no Rust type of its own (a CRD known only at run time): it decodes into
     /// [`DynamicObject`].
     pub fn add_kind(&mut self, resource: &ApiResource, scope: Scope) -> Result<&mut Self> {
         let gvk = GroupVersionKind::gvk(&resource.group, &resource.version, &resource.kind);
-        self.insert(gvk, &resource.plural, None, scope, Codec::of::<DynamicObject>())
+        self.insert(gvk, &resource.plural, None, scope, Codec::of::<DynamicObject>(), false)
     }
 
     pub(crate) fn register_builtin<K>(&mut self)
@@ -216,7 +223,14 @@ impl Scheme {
     {
         let gvk = GroupVersionKind::gvk(&K::group(&()), &K::version(&()), &K::kind(&()));
         let plural = K::plural(&());
-        if let Err(err) = self.insert(gvk, &plural, Some(K::LIST_KIND), <K as Resource>::Scope::SCOPE, Codec::of::<K>()) {
+        if let Err(err) = self.insert(
+            gvk,
+            &plural,
+            Some(K::LIST_KIND),
+            <K as Resource>::Scope::SCOPE,
+            Codec::of::<K>(),
+            true,
+        ) {
             panic!("kube-scheme: the built-in table is inconsistent: {err}");
         }
     }
@@ -228,8 +242,14 @@ impl Scheme {
         list_kind: Option<&str>,
         scope: Scope,
         codec: Codec,
+        builtin: bool,
     ) -> Result<&mut Self> {
-        let invalid = |reason| Err(SchemeError::InvalidKind { gvk: gvk.clone(), reason });
+        let invalid = |reason| {
+            Err(SchemeError::InvalidKind {
+                gvk: gvk.clone(),
+                reason,
+            })
+        };
         if gvk.kind.is_empty() {
             return invalid("the kind is empty");
         }
@@ -260,12 +280,18 @@ impl Scheme {
         }
         let gvr = GroupVersionResource::gvr(&gvk.group, &gvk.version, plural);
         if let Some(&i) = self.by_resource.get(&gvr) {
-            let reason = format!("the resource \"{plural}\" already maps to kind \"{}\"", self.kinds[i].gvk.kind);
+            let reason = format!(
+                "the resource \"{plural}\" already maps to kind \"{}\"",
+                self.kinds[i].gvk.kind
+            );
             return Err(SchemeError::ConflictingMapping { gvk, reason });
         }
         let list_gvk = GroupVersionKind::gvk(&gvk.group, &gvk.version, &list_kind);
         if let Some(&i) = self.by_list_kind.get(&list_gvk) {
-            let reason = format!("the list kind \"{list_kind}\" already belongs to kind \"{}\"", self.kinds[i].gvk.kind);
+            let reason = format!(
+                "the list kind \"{list_kind}\" already belongs to kind \"{}\"",
+                self.kinds[i].gvk.kind
+            );
             return Err(SchemeError::ConflictingMapping { gvk, reason });
         }
 
@@ -284,6 +310,7 @@ impl Scheme {
             plural: plural.to_owned(),
             list_kind,
             scope,
+            builtin,
             codec,
         });
         Ok(self)
@@ -294,7 +321,9 @@ impl Scheme {
         self.by_type
             .get(&TypeId::of::<K>())
             .map(|(_, gvks)| gvks.as_slice())
-            .ok_or(SchemeError::NotRegistered { type_name: std::any::type_name::<K>() })
+            .ok_or(SchemeError::NotRegistered {
+                type_name: std::any::type_name::<K>(),
+            })
     }
 
     /// The kind of a typed object, with controller-runtime's `GVKForObject` rules: a type registered

@@ -15,7 +15,11 @@ fn k8s_openapi_dir() -> PathBuf {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("running cargo metadata");
-    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let manifest = meta["packages"]
         .as_array()
@@ -44,7 +48,9 @@ fn listable_in(dir: &Path, out: &mut BTreeSet<(String, String, String, String)>)
         } else if path.extension().is_some_and(|e| e == "rs") {
             let text = std::fs::read_to_string(&path).unwrap();
             if let Some(at) = text.find("impl crate::ListableResource for") {
-                let resource = &text[text[..at].rfind("impl crate::Resource for").expect("Resource impl before ListableResource")..at];
+                let resource = &text[text[..at]
+                    .rfind("impl crate::Resource for")
+                    .expect("Resource impl before ListableResource")..at];
                 out.insert((
                     constant(resource, "GROUP"),
                     constant(resource, "VERSION"),
@@ -62,17 +68,34 @@ fn table_matches_the_enabled_k8s_openapi_version() {
     let version = scheme.k8s_version().expect("built-ins added");
     let minor = version.strip_prefix("1.").unwrap();
     let mut expected = BTreeSet::new();
-    listable_in(&k8s_openapi_dir().join("src").join(format!("v1_{minor}")), &mut expected);
-    assert!((81..=93).contains(&expected.len()), "k8s-openapi {version} has {} listable kinds", expected.len());
+    listable_in(
+        &k8s_openapi_dir().join("src").join(format!("v1_{minor}")),
+        &mut expected,
+    );
+    assert!(
+        (81..=93).contains(&expected.len()),
+        "k8s-openapi {version} has {} listable kinds",
+        expected.len()
+    );
 
     let actual: BTreeSet<_> = scheme
         .kinds()
-        .filter(|k| k.type_name().starts_with("k8s_openapi::"))
-        .map(|k| (k.gvk().group.clone(), k.gvk().version.clone(), k.gvk().kind.clone(), k.plural().to_owned()))
+        .filter(|k| k.is_builtin())
+        .map(|k| {
+            (
+                k.gvk().group.clone(),
+                k.gvk().version.clone(),
+                k.gvk().kind.clone(),
+                k.plural().to_owned(),
+            )
+        })
         .collect();
     let missing: Vec<_> = expected.difference(&actual).collect();
     let extra: Vec<_> = actual.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing from the table: {missing:?}\nnot in k8s-openapi {version}: {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing from the table: {missing:?}\nnot in k8s-openapi {version}: {extra:?}"
+    );
 }
 
 #[test]
@@ -88,13 +111,34 @@ fn builtin_scopes_and_list_kinds() {
     let scheme = Scheme::with_builtins();
     let check = |g: &str, v: &str, k: &str, plural: &str, scope: Scope| {
         let info = scheme.kind(&GroupVersionKind::gvk(g, v, k)).unwrap();
-        assert_eq!((info.plural(), info.scope(), info.list_kind()), (plural, scope, format!("{k}List").as_str()));
+        assert_eq!(
+            (info.plural(), info.scope(), info.list_kind()),
+            (plural, scope, format!("{k}List").as_str())
+        );
     };
     check("", "v1", "Pod", "pods", Scope::Namespaced);
     check("", "v1", "Node", "nodes", Scope::Cluster);
     check("", "v1", "Endpoints", "endpoints", Scope::Namespaced);
     check("apps", "v1", "Deployment", "deployments", Scope::Namespaced);
-    check("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", Scope::Cluster);
-    check("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", Scope::Cluster);
-    check("apiregistration.k8s.io", "v1", "APIService", "apiservices", Scope::Cluster);
+    check(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRole",
+        "clusterroles",
+        Scope::Cluster,
+    );
+    check(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        Scope::Cluster,
+    );
+    check(
+        "apiregistration.k8s.io",
+        "v1",
+        "APIService",
+        "apiservices",
+        Scope::Cluster,
+    );
 }

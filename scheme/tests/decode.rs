@@ -14,7 +14,10 @@ fn decodes_into_the_registered_type() {
     let decoded = scheme.decode(br#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"selector":{},"template":{}}}"#).unwrap();
     assert!(decoded.is::<Deployment>());
     assert_eq!(decoded.type_name(), std::any::type_name::<Deployment>());
-    assert_eq!(decoded.downcast_ref::<Deployment>().unwrap().metadata.name.as_deref(), Some("web"));
+    assert_eq!(
+        decoded.downcast_ref::<Deployment>().unwrap().metadata.name.as_deref(),
+        Some("web")
+    );
 
     let tab: CronTab = scheme
         .decode_as(br#"{"apiVersion":"stable.example.com/v1","kind":"CronTab","metadata":{"name":"n"},"spec":{"cronSpec":"*","image":"i"}}"#)
@@ -29,7 +32,9 @@ fn decodes_into_the_registered_type() {
 #[test]
 fn errors_name_what_was_asked() {
     let scheme = Scheme::with_builtins();
-    let err = scheme.decode(br#"{"apiVersion":"example.com/v1","kind":"Nope"}"#).unwrap_err();
+    let err = scheme
+        .decode(br#"{"apiVersion":"example.com/v1","kind":"Nope"}"#)
+        .unwrap_err();
     assert!(matches!(&err, SchemeError::UnknownKind { gvk } if gvk.kind == "Nope"));
     insta::assert_snapshot!(err, @r#"no kind "Nope" is registered for version "example.com/v1" in this scheme"#);
 
@@ -39,11 +44,19 @@ fn errors_name_what_was_asked() {
     let err = scheme.decode(b"[1]").unwrap_err();
     assert!(matches!(err, SchemeError::InvalidJson { .. }), "{err}");
 
-    let err = scheme.decode(br#"{"apiVersion":"v1","kind":"Pod","spec":{"containers":7}}"#).unwrap_err();
-    assert!(err.to_string().starts_with("cannot decode v1, Kind=Pod into `k8s_openapi::"), "{err}");
+    let err = scheme
+        .decode(br#"{"apiVersion":"v1","kind":"Pod","spec":{"containers":7}}"#)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("cannot decode v1, Kind=Pod into `k8s_openapi::"),
+        "{err}"
+    );
     assert!(std::error::Error::source(&err).is_some());
 
-    let err = scheme.decode_as::<Deployment>(br#"{"apiVersion":"v1","kind":"Pod"}"#).unwrap_err();
+    let err = scheme
+        .decode_as::<Deployment>(br#"{"apiVersion":"v1","kind":"Pod"}"#)
+        .unwrap_err();
     assert!(matches!(err, SchemeError::WrongType { .. }), "{err}");
 
     let err = scheme.decode_value(json!("text")).unwrap_err();

@@ -17,16 +17,25 @@ fn constants_and_kube_resource() {
     assert_eq!(CronTab::PLURAL, "crontabs");
     assert_eq!(CronTab::LIST_KIND, "CronTabList");
     assert_eq!(CronTab::SCOPE, Scope::Namespaced);
-    assert_eq!(CronTab::gvk(), GroupVersionKind::gvk("stable.example.com", "v1", "CronTab"));
+    assert_eq!(
+        CronTab::gvk(),
+        GroupVersionKind::gvk("stable.example.com", "v1", "CronTab")
+    );
 
     // kube::Resource through kube-core's blanket impl.
     assert_eq!(<CronTab as Resource>::kind(&()), "CronTab");
     assert_eq!(<CronTab as Resource>::plural(&()), "crontabs");
-    assert_eq!(CronTab::url_path(&(), Some("ns")), "/apis/stable.example.com/v1/namespaces/ns/crontabs");
+    assert_eq!(
+        CronTab::url_path(&(), Some("ns")),
+        "/apis/stable.example.com/v1/namespaces/ns/crontabs"
+    );
 
     assert_eq!(ClusterPolicy::PLURAL, "clusterpolicies");
     assert_eq!(ClusterPolicy::SCOPE, Scope::Cluster);
-    assert_eq!(ClusterPolicy::url_path(&(), None), "/apis/policy.example.com/v1alpha1/clusterpolicies");
+    assert_eq!(
+        ClusterPolicy::url_path(&(), None),
+        "/apis/policy.example.com/v1alpha1/clusterpolicies"
+    );
 }
 
 /// `Api<K>` accepts derived types with the scope they declare (checked at compile time).
@@ -40,8 +49,15 @@ fn works_with_kube_api(client: kube::Client) {
 #[test]
 fn serialises_with_api_version_and_kind() {
     let tab = CronTab {
-        metadata: ObjectMeta { name: Some("nightly".into()), ..Default::default() },
-        spec: CronTabSpec { cron_spec: "0 3 * * *".into(), image: "backup:2.1".into(), replicas: None },
+        metadata: ObjectMeta {
+            name: Some("nightly".into()),
+            ..Default::default()
+        },
+        spec: CronTabSpec {
+            cron_spec: "0 3 * * *".into(),
+            image: "backup:2.1".into(),
+            replicas: None,
+        },
         status: None,
     };
     let value = serde_json::to_value(&tab).unwrap();
@@ -56,9 +72,15 @@ fn serialises_with_api_version_and_kind() {
     );
     // apiVersion and kind come first, like the API server writes them.
     let text = serde_json::to_string(&tab).unwrap();
-    assert!(text.starts_with(r#"{"apiVersion":"stable.example.com/v1","kind":"CronTab","#), "{text}");
+    assert!(
+        text.starts_with(r#"{"apiVersion":"stable.example.com/v1","kind":"CronTab","#),
+        "{text}"
+    );
 
-    let policy = ClusterPolicy { metadata: Default::default(), rule_names: vec!["a".into()] };
+    let policy = ClusterPolicy {
+        metadata: Default::default(),
+        rule_names: vec!["a".into()],
+    };
     assert_eq!(serde_json::to_value(&policy).unwrap()["ruleNames"], json!(["a"]));
 }
 
@@ -81,11 +103,13 @@ fn deserialises_with_or_without_type_fields() {
 
 #[test]
 fn rejects_a_wrong_kind_or_api_version() {
-    let wrong_kind = json!({"apiVersion": "stable.example.com/v1", "kind": "Pod", "spec": {"cronSpec": "*", "image": "i"}});
+    let wrong_kind =
+        json!({"apiVersion": "stable.example.com/v1", "kind": "Pod", "spec": {"cronSpec": "*", "image": "i"}});
     let err = serde_json::from_value::<CronTab>(wrong_kind).unwrap_err();
     insta::assert_snapshot!(err.to_string(), @"wrong kind: expected `CronTab`, found `Pod`");
 
-    let wrong_version = json!({"apiVersion": "stable.example.com/v2", "kind": "CronTab", "spec": {"cronSpec": "*", "image": "i"}});
+    let wrong_version =
+        json!({"apiVersion": "stable.example.com/v2", "kind": "CronTab", "spec": {"cronSpec": "*", "image": "i"}});
     let err = serde_json::from_value::<CronTab>(wrong_version).unwrap_err();
     insta::assert_snapshot!(err.to_string(), @"wrong apiVersion for CronTab: expected `stable.example.com/v1`, found `stable.example.com/v2`");
 }
@@ -96,7 +120,10 @@ fn registers_itself() {
     let gvk = scheme.gvk_for::<CronTab>().unwrap();
     assert_eq!(gvk, CronTab::gvk());
     let info = scheme.kind(&gvk).unwrap();
-    assert_eq!((info.plural(), info.list_kind(), info.scope()), ("crontabs", "CronTabList", Scope::Namespaced));
+    assert_eq!(
+        (info.plural(), info.list_kind(), info.scope()),
+        ("crontabs", "CronTabList", Scope::Namespaced)
+    );
     assert_eq!(info.type_name(), std::any::type_name::<CronTab>());
     let policy = scheme.kind(&ClusterPolicy::gvk()).unwrap();
     assert_eq!((policy.plural(), policy.scope()), ("clusterpolicies", Scope::Cluster));

@@ -2,19 +2,27 @@
 
 mod common;
 
-use common::{response, CronTab};
+use common::{CronTab, response};
 use k8s_openapi::api::core::v1::Pod;
 use kube_core::{DynamicObject, ObjectList, PartialObjectMeta, TypeMeta};
 use kube_scheme::{GroupVersionKind, Scheme, SchemeError};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn types(api_version: &str, kind: &str) -> Option<TypeMeta> {
-    Some(TypeMeta { api_version: api_version.into(), kind: kind.into() })
+    Some(TypeMeta {
+        api_version: api_version.into(),
+        kind: kind.into(),
+    })
 }
 
 fn drop_nulls(value: Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, drop_nulls(v))).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, drop_nulls(v)))
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(drop_nulls).collect()),
         other => other,
     }
@@ -26,11 +34,20 @@ fn pod_list_json_items_get_their_kind_and_round_trip() {
     let mut list: Value = serde_json::from_str(&response("podlist.json")).unwrap();
     let before = list.clone();
     // What the API server sends: items without kind/apiVersion.
-    assert!(list["items"].as_array().unwrap().iter().all(|i| i.get("kind").is_none() && i.get("apiVersion").is_none()));
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i.get("kind").is_none() && i.get("apiVersion").is_none())
+    );
 
     scheme.restore_list(&mut list).unwrap();
     for item in list["items"].as_array().unwrap() {
-        assert_eq!((item["apiVersion"].as_str(), item["kind"].as_str()), (Some("v1"), Some("Pod")));
+        assert_eq!(
+            (item["apiVersion"].as_str(), item["kind"].as_str()),
+            (Some("v1"), Some("Pod"))
+        );
     }
     // Nothing else changed: removing the two fields gives back the input.
     let mut stripped = list.clone();
@@ -121,14 +138,20 @@ fn crd_list_items_keep_their_kind() {
 
     let mut dynamic: ObjectList<DynamicObject> = serde_json::from_value(original).unwrap();
     scheme.restore_list(&mut dynamic).unwrap();
-    assert!(dynamic.items.iter().all(|i| i.types == types("stable.example.com/v1", "CronTab")));
+    assert!(
+        dynamic
+            .items
+            .iter()
+            .all(|i| i.types == types("stable.example.com/v1", "CronTab"))
+    );
 }
 
 #[test]
 fn unregistered_custom_lists_follow_unstructured_list() {
     // Kinds the scheme does not know: the list kind minus `List`, as apimachinery does.
     let scheme = Scheme::new();
-    let mut list = json!({"apiVersion": "example.com/v2", "kind": "GadgetList", "items": [{"metadata": {"name": "g"}}]});
+    let mut list =
+        json!({"apiVersion": "example.com/v2", "kind": "GadgetList", "items": [{"metadata": {"name": "g"}}]});
     scheme.restore_list(&mut list).unwrap();
     assert_eq!(list["items"][0]["kind"], "Gadget");
     assert_eq!(list["items"][0]["apiVersion"], "example.com/v2");
@@ -151,9 +174,16 @@ fn metadata_only_objects_become_their_real_kind() {
     assert_eq!(list.items[1].metadata.name.as_deref(), Some("b"));
 
     // Also a plain Vec from a cache, and a single object.
-    let mut cached = vec![PartialObjectMeta::<CronTab>::default(), PartialObjectMeta::<CronTab>::default()];
+    let mut cached = vec![
+        PartialObjectMeta::<CronTab>::default(),
+        PartialObjectMeta::<CronTab>::default(),
+    ];
     scheme.restore_items(&mut cached, None).unwrap();
-    assert!(cached.iter().all(|i| i.types == types("stable.example.com/v1", "CronTab")));
+    assert!(
+        cached
+            .iter()
+            .all(|i| i.types == types("stable.example.com/v1", "CronTab"))
+    );
     let mut one = PartialObjectMeta::<Pod>::default();
     scheme.restore(&mut one, None).unwrap();
     assert_eq!(one.types, types("v1", "Pod"));
@@ -162,13 +192,21 @@ fn metadata_only_objects_become_their_real_kind() {
 #[test]
 fn vec_of_dynamic_objects_with_a_given_kind() {
     let scheme = Scheme::with_builtins();
-    let mut items: Vec<DynamicObject> = serde_json::from_value(json!([{"metadata": {"name": "a"}}, {"metadata": {"name": "b"}}])).unwrap();
-    scheme.restore_items(&mut items, Some(&GroupVersionKind::gvk("apps", "v1", "Deployment"))).unwrap();
+    let mut items: Vec<DynamicObject> =
+        serde_json::from_value(json!([{"metadata": {"name": "a"}}, {"metadata": {"name": "b"}}])).unwrap();
+    scheme
+        .restore_items(&mut items, Some(&GroupVersionKind::gvk("apps", "v1", "Deployment")))
+        .unwrap();
     assert!(items.iter().all(|i| i.types == types("apps/v1", "Deployment")));
 
     let mut values = vec![json!({"metadata": {"name": "a"}})];
-    scheme.restore_items(&mut values, Some(&GroupVersionKind::gvk("", "v1", "Secret"))).unwrap();
-    assert_eq!(values[0], json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a"}}));
+    scheme
+        .restore_items(&mut values, Some(&GroupVersionKind::gvk("", "v1", "Secret")))
+        .unwrap();
+    assert_eq!(
+        values[0],
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a"}})
+    );
 }
 
 #[test]
@@ -194,10 +232,22 @@ fn mixed_v1_list_needs_items_to_say_what_they_are() {
 fn bad_lists_are_refused_and_left_untouched() {
     let scheme = Scheme::with_builtins();
     let cases = [
-        (json!({"apiVersion": "v1", "kind": "Pod", "items": [{}]}), r#"not a list: kind "Pod" in v1 does not end in "List""#),
-        (json!({"kind": "PodList", "items": [{}]}), r#"the list of kind "PodList" has no apiVersion: cannot tell its GroupVersionKind"#),
-        (json!({"apiVersion": "v1", "kind": "PodList", "items": {}}), r#"not a list: the "items" of PodList v1 is an object, not an array"#),
-        (json!({"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {}}, 7]}), "cannot decode: expected a JSON object, found a number"),
+        (
+            json!({"apiVersion": "v1", "kind": "Pod", "items": [{}]}),
+            r#"not a list: kind "Pod" in v1 does not end in "List""#,
+        ),
+        (
+            json!({"kind": "PodList", "items": [{}]}),
+            r#"the list of kind "PodList" has no apiVersion: cannot tell its GroupVersionKind"#,
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "PodList", "items": {}}),
+            r#"not a list: the "items" of PodList v1 is an object, not an array"#,
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {}}, 7]}),
+            "cannot decode: expected a JSON object, found a number",
+        ),
         (json!([1, 2]), "not a list: expected a JSON List object, found an array"),
     ];
     for (mut list, message) in cases {
@@ -207,6 +257,9 @@ fn bad_lists_are_refused_and_left_untouched() {
         assert_eq!(list, before, "a failed restore changed {before}");
     }
     let mut items: Vec<DynamicObject> = serde_json::from_value(json!([{"metadata": {"name": "a"}}])).unwrap();
-    assert!(matches!(scheme.restore_items(&mut items, None), Err(SchemeError::MissingTypeMeta { .. })));
+    assert!(matches!(
+        scheme.restore_items(&mut items, None),
+        Err(SchemeError::MissingTypeMeta { .. })
+    ));
     assert!(items[0].types.is_none());
 }

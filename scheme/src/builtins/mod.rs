@@ -22,4 +22,4 @@ macro_rules! builtin_table {
 
 mod generated;
 
-pub(crate) use generated::{register_all, K8S_VERSION};
+pub(crate) use generated::{K8S_VERSION, register_all};

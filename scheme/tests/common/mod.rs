@@ -1,5 +1,5 @@
 //! Shared fixtures for the scheme's tests.
-#![allow(dead_code)]
+#![allow(dead_code, missing_docs)]
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,13 @@ pub struct CronTabStatus {
 
 /// The user's path: a `#[derive(Kind)]` custom resource.
 #[derive(Clone, Debug, PartialEq, Default, kube_scheme::Kind)]
-#[kind(group = "stable.example.com", version = "v1", kind = "CronTab", plural = "crontabs", namespaced)]
+#[kind(
+    group = "stable.example.com",
+    version = "v1",
+    kind = "CronTab",
+    plural = "crontabs",
+    namespaced
+)]
 pub struct CronTab {
     pub metadata: ObjectMeta,
     pub spec: CronTabSpec,
