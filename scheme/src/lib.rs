@@ -23,6 +23,7 @@
 mod builtins;
 mod decode;
 mod error;
+pub mod labels;
 mod object;
 mod registry;
 mod restore;

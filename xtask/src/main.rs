@@ -41,16 +41,6 @@ fn cargo() -> Command {
     cmd
 }
 
-fn run(mut cmd: Command) -> Result {
-    eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status()?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{cmd:?} failed: {status}").into())
-    }
-}
-
 /// Runs every test of the workspace: unit, integration, property, compile-fail and doc tests,
 /// then prints one closing line that sums every `test result:` line.
 fn test(extra: &[String]) -> Result {
