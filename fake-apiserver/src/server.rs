@@ -1,0 +1,777 @@
+//! The HTTP side: routing, request parsing, responses, watch streams, and the server's handle
+//! with its fault injection.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use bytes::Bytes;
+use kube_core::{ApiResource, GroupVersionResource};
+use kube_scheme::labels::LabelSelector;
+use kube_scheme::{Scheme, Scope};
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::discovery;
+use crate::selectors::FieldSelector;
+use crate::status::ApiError;
+use crate::store::{ListQuery, Patch, Served, Shape, Store, Watcher, metadata_only, watch_line};
+
+/// Errors of the fake server's own handle (not of the API it serves).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The kube client could not be built for the server's URL.
+    #[error("cannot build a kube client for {url}: {source}")]
+    Client {
+        /// The server's URL.
+        url: String,
+        /// Why.
+        #[source]
+        source: kube::Error,
+    },
+    /// A kind given to [`FakeApiServer::add_kind`] conflicts with the scheme.
+    #[error(transparent)]
+    Scheme(#[from] kube_scheme::SchemeError),
+}
+
+/// Configures a [`FakeApiServer`].
+#[derive(Debug)]
+pub struct Builder {
+    scheme: Option<Scheme>,
+    addr: SocketAddr,
+    history: usize,
+    bookmark_interval: Duration,
+    require_namespaces: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            scheme: None,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            history: 10_000,
+            bookmark_interval: Duration::from_secs(5),
+            require_namespaces: true,
+        }
+    }
+}
+
+impl Builder {
+    /// Serves the kinds of this scheme (default: [`Scheme::with_builtins`], which includes every
+    /// `#[derive(Kind)]` type of the binary).
+    pub fn scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = Some(scheme);
+        self
+    }
+    /// Listens on `addr` (default `127.0.0.1:0`, loopback only, a free port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+    /// How many events the history keeps for watches that resume from an older resourceVersion
+    /// (default 10,000). Older versions get `410 Expired`.
+    pub fn history(mut self, events: usize) -> Self {
+        self.history = events.max(1);
+        self
+    }
+    /// How often a watch with `allowWatchBookmarks` gets a BOOKMARK (default 5 s; the real
+    /// server sends one about every minute).
+    pub fn bookmark_interval(mut self, interval: Duration) -> Self {
+        self.bookmark_interval = interval;
+        self
+    }
+    /// Whether namespaced objects need their namespace to exist, as admission makes the real
+    /// server do (default `true`; `default`, `kube-system`, `kube-public` and `kube-node-lease`
+    /// exist from the start).
+    pub fn require_namespaces(mut self, require: bool) -> Self {
+        self.require_namespaces = require;
+        self
+    }
+    /// Starts serving.
+    pub async fn start(self) -> Result<FakeApiServer, Error> {
+        let mut store = Store::new(self.scheme.unwrap_or_else(Scheme::with_builtins), self.history);
+        store.require_namespaces = self.require_namespaces;
+        let shared = Arc::new(Shared {
+            store: Mutex::new(store),
+            faults: Mutex::new(Faults::default()),
+            bookmark_interval: self.bookmark_interval,
+        });
+        let (addr, serving) = serve(shared.clone(), self.addr).await?;
+        Ok(FakeApiServer {
+            shared,
+            addr,
+            serving: tokio::sync::Mutex::new(Some(serving)),
+        })
+    }
+}
+
+#[derive(Default)]
+struct Faults {
+    rules: Vec<FailRule>,
+    delay: Duration,
+}
+
+struct FailRule {
+    path_prefix: String,
+    remaining: usize,
+    code: u16,
+}
+
+pub(crate) struct Shared {
+    store: Mutex<Store>,
+    faults: Mutex<Faults>,
+    bookmark_interval: Duration,
+}
+
+impl Shared {
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+struct Serving {
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+async fn serve(shared: Arc<Shared>, addr: SocketAddr) -> Result<(SocketAddr, Serving), Error> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
+    let router = axum::Router::new().fallback(handle).with_state(shared);
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let server = axum::serve(listener, router).with_graceful_shutdown(async {
+            let _ = signal.await;
+        });
+        if let Err(err) = server.await {
+            tracing::warn!(%err, "fake API server stopped with an error");
+        }
+    });
+    Ok((addr, Serving { shutdown, task }))
+}
+
+/// An in-memory Kubernetes API server on loopback, speaking the real HTTP API.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use k8s_openapi::api::core::v1::ConfigMap;
+/// use kube::api::{Api, PostParams};
+///
+/// let server = kube_fake_apiserver::FakeApiServer::start().await?;
+/// let configmaps: Api<ConfigMap> = Api::namespaced(server.client()?, "default");
+/// let mut cm = ConfigMap::default();
+/// cm.metadata.name = Some("settings".into());
+/// configmaps.create(&PostParams::default(), &cm).await?;
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
+pub struct FakeApiServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    serving: tokio::sync::Mutex<Option<Serving>>,
+}
+
+impl std::fmt::Debug for FakeApiServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeApiServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeApiServer {
+    /// Starts a server with every built-in kind and every registered custom resource, on a free
+    /// loopback port.
+    pub async fn start() -> Result<Self, Error> {
+        Builder::default().start().await
+    }
+
+    /// A [`Builder`] for other settings.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A kube client for this server.
+    pub fn client(&self) -> Result<kube::Client, Error> {
+        let url = self.url();
+        let uri: axum::http::Uri = url.parse().expect("a loopback URL parses");
+        let config = kube::Config::new(uri);
+        kube::Client::try_from(config).map_err(|source| Error::Client { url, source })
+    }
+
+    /// Serves a kind that has no Rust type (a CRD installed at run time).
+    pub fn add_kind(&self, resource: &ApiResource, scope: Scope) -> Result<(), Error> {
+        self.shared.store().scheme.add_kind(resource, scope)?;
+        Ok(())
+    }
+
+    /// The current (newest) resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.shared.store().rv
+    }
+
+    /// How many watches are open.
+    pub fn open_watches(&self) -> usize {
+        self.shared.store().open_watches()
+    }
+
+    /// Fault: closes every open watch (clients see their stream end).
+    pub fn drop_watches(&self) -> usize {
+        self.shared.store().drop_watches()
+    }
+
+    /// Fault: forgets the event history, so a watch from any earlier resourceVersion gets
+    /// `410 Expired` (like an etcd compaction), and continue tokens expire.
+    pub fn compact(&self) {
+        self.shared.store().compact();
+    }
+
+    /// Fault: the next `count` requests whose path starts with `path_prefix` fail with `code`
+    /// (and a `metav1.Status` body).
+    pub fn fail_next(&self, path_prefix: &str, count: usize, code: u16) {
+        self.faults().rules.push(FailRule {
+            path_prefix: path_prefix.to_owned(),
+            remaining: count,
+            code,
+        });
+    }
+
+    /// Fault: delays every response by `delay` (zero to stop).
+    pub fn set_delay(&self, delay: Duration) {
+        self.faults().delay = delay;
+    }
+
+    /// Fault: writes a line that is not JSON to every open watch; returns how many got it.
+    pub fn send_malformed_event(&self) -> usize {
+        self.shared.store().send_malformed()
+    }
+
+    /// Fault: stops listening, cuts every watch, and listens again on the same port, keeping
+    /// every object and the history (like a kube-apiserver restart in front of the same etcd).
+    pub async fn restart(&self) -> Result<(), Error> {
+        let mut serving = self.serving.lock().await;
+        self.shared.store().drop_watches();
+        if let Some(old) = serving.take() {
+            let _ = old.shutdown.send(());
+            let _ = old.task.await;
+        }
+        let (_, new) = serve(self.shared.clone(), self.addr).await?;
+        *serving = Some(new);
+        Ok(())
+    }
+
+    /// Stops the server, closing open watches cleanly.
+    pub async fn shutdown(self) {
+        let serving = self.serving.lock().await.take();
+        self.shared.store().drop_watches();
+        if let Some(serving) = serving {
+            let _ = serving.shutdown.send(());
+            let _ = serving.task.await;
+        }
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for FakeApiServer {
+    fn drop(&mut self) {
+        self.shared.store().drop_watches();
+        if let Some(serving) = self.serving.get_mut().take() {
+            let _ = serving.shutdown.send(());
+            serving.task.abort();
+        }
+    }
+}
+
+fn json_response(code: u16, body: &Value) -> Response {
+    bytes_response(
+        code,
+        Bytes::from(serde_json::to_vec(body).expect("JSON values serialise")),
+    )
+}
+
+fn bytes_response(code: u16, body: Bytes) -> Response {
+    Response::builder()
+        .status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .expect("a valid response")
+}
+
+fn error_response(err: &ApiError) -> Response {
+    json_response(err.code, &err.status())
+}
+
+/// What a path names.
+enum Route {
+    Version,
+    CoreVersions,
+    Groups,
+    Group(String),
+    Resources(String, String),
+    Resource(Target),
+}
+
+struct Target {
+    gvr: GroupVersionResource,
+    namespace: Option<String>,
+    name: Option<String>,
+    subresource: Option<String>,
+}
+
+fn route(store: &Store, path: &str) -> Result<Route, ApiError> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let (group, version, rest) = match segments.as_slice() {
+        ["version"] => return Ok(Route::Version),
+        ["api"] => return Ok(Route::CoreVersions),
+        ["apis"] => return Ok(Route::Groups),
+        ["api", v] => return Ok(Route::Resources(String::new(), (*v).to_owned())),
+        ["apis", g] => return Ok(Route::Group((*g).to_owned())),
+        ["apis", g, v] => return Ok(Route::Resources((*g).to_owned(), (*v).to_owned())),
+        ["api", v, rest @ ..] => ("", *v, rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return Err(ApiError::no_route()),
+    };
+    let namespaced_path = rest.len() >= 3
+        && rest[0] == "namespaces"
+        && store
+            .served(&GroupVersionResource::gvr(group, version, rest[2]))
+            .is_some_and(|s| s.namespaced());
+    let (namespace, rest) = if namespaced_path {
+        (Some(rest[1].to_owned()), &rest[2..])
+    } else {
+        (None, rest)
+    };
+    if rest.is_empty() || rest.len() > 3 {
+        return Err(ApiError::no_route());
+    }
+    Ok(Route::Resource(Target {
+        gvr: GroupVersionResource::gvr(group, version, rest[0]),
+        namespace,
+        name: rest.get(1).map(|s| (*s).to_owned()),
+        subresource: rest.get(2).map(|s| (*s).to_owned()),
+    }))
+}
+
+fn truthy(params: &HashMap<String, String>, key: &str) -> bool {
+    params.get(key).is_some_and(|v| v == "true" || v == "1")
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    let (fault, delay) = {
+        let mut faults = shared.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let fault = faults
+            .rules
+            .iter_mut()
+            .find(|r| r.remaining > 0 && path.starts_with(&r.path_prefix))
+            .map(|r| {
+                r.remaining -= 1;
+                r.code
+            });
+        faults.rules.retain(|r| r.remaining > 0);
+        (fault, faults.delay)
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(code) = fault {
+        return error_response(&ApiError::injected(code));
+    }
+    match dispatch(&shared, &method, &path, &headers, &params, body) {
+        Ok(response) => response,
+        Err(err) => error_response(&err),
+    }
+}
+
+fn shape(headers: &HeaderMap) -> Shape {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if accept.contains("as=PartialObjectMetadata") {
+        Shape::Metadata
+    } else {
+        Shape::Full
+    }
+}
+
+fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body of the request could not be decoded as JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "the object provided is unrecognized (must be a JSON object)",
+        ));
+    }
+    Ok(value)
+}
+
+fn dry_run(params: &HashMap<String, String>) -> bool {
+    params.get("dryRun").is_some_and(|v| v == "All")
+}
+
+fn dispatch(
+    shared: &Arc<Shared>,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut store = shared.store();
+    let target = match route(&store, path)? {
+        Route::Version => return Ok(json_response(200, &discovery::version(&store.scheme))),
+        Route::CoreVersions => return Ok(json_response(200, &discovery::core_versions())),
+        Route::Groups => return Ok(json_response(200, &discovery::group_list(&store.scheme))),
+        Route::Group(group) => {
+            let list = discovery::group_list(&store.scheme);
+            let found = list["groups"]
+                .as_array()
+                .and_then(|g| g.iter().find(|g| g["name"] == group.as_str()).cloned());
+            return match found {
+                Some(mut g) => {
+                    g["kind"] = json!("APIGroup");
+                    g["apiVersion"] = json!("v1");
+                    Ok(json_response(200, &g))
+                }
+                None => Err(ApiError::no_route()),
+            };
+        }
+        Route::Resources(group, version) => {
+            return discovery::resource_list(&store.scheme, &group, &version)
+                .map(|list| json_response(200, &list))
+                .ok_or_else(ApiError::no_route);
+        }
+        Route::Resource(target) => target,
+    };
+    let served = store.served(&target.gvr).ok_or_else(ApiError::no_route)?;
+    if target.namespace.is_some() && !served.namespaced() {
+        return Err(ApiError::no_route());
+    }
+    let status_only = match target.subresource.as_deref() {
+        None => false,
+        Some("status") => true,
+        Some(_) => return Err(ApiError::no_route()),
+    };
+    let ns = target.namespace.as_deref();
+    let shape = shape(headers);
+    match (method, &target.name) {
+        (&Method::GET, Some(name)) => {
+            if served.namespaced() && ns.is_none() {
+                return Err(ApiError::no_route());
+            }
+            let object = store.get(&served, ns, name)?;
+            Ok(object_response(200, &object, shape))
+        }
+        (&Method::GET, None) => {
+            let query = list_query(ns, params)?;
+            if truthy(params, "watch") {
+                drop(store);
+                return watch(shared, served, query, params, shape);
+            }
+            let list = store.list(&served, &query)?;
+            Ok(list_response(&served, list, shape))
+        }
+        (&Method::POST, None) => {
+            if served.namespaced() && ns.is_none() {
+                return Err(ApiError::method_not_allowed("POST"));
+            }
+            let written = store.create(&served, ns, parse_body(&body)?, dry_run(params))?;
+            Ok(object_response(201, &written.object, shape))
+        }
+        (&Method::PUT, Some(name)) => {
+            let written = store.update(&served, ns, name, parse_body(&body)?, status_only, dry_run(params))?;
+            Ok(object_response(200, &written.object, shape))
+        }
+        (&Method::PATCH, Some(name)) => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let media = content_type.split(';').next().unwrap_or("").trim();
+            let patch = match media {
+                "application/merge-patch+json" => Patch::Merge(parse_body(&body)?),
+                "application/apply-patch+yaml" | "application/apply-patch+json" => Patch::Apply(parse_body(&body)?),
+                "application/json-patch+json" => Patch::Json(serde_json::from_slice(&body).map_err(|e| {
+                    ApiError::bad_request(format!("the body of the request was not a valid JSON patch: {e}"))
+                })?),
+                other => return Err(ApiError::unsupported_media_type(other)),
+            };
+            let written = store.patch(&served, ns, name, patch, status_only, dry_run(params))?;
+            Ok(object_response(
+                if written.created { 201 } else { 200 },
+                &written.object,
+                shape,
+            ))
+        }
+        (&Method::DELETE, Some(name)) => {
+            let options: Value = if body.is_empty() { json!({}) } else { parse_body(&body)? };
+            let precondition = |field: &str| {
+                options
+                    .pointer(&format!("/preconditions/{field}"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            let dry = dry_run(params)
+                || options
+                    .get("dryRun")
+                    .and_then(Value::as_array)
+                    .is_some_and(|d| d.iter().any(|v| v == "All"));
+            let object = store.delete(
+                &served,
+                ns,
+                name,
+                (precondition("uid"), precondition("resourceVersion")),
+                dry,
+            )?;
+            Ok(object_response(200, &object, shape))
+        }
+        (&Method::DELETE, None) => {
+            let query = list_query(ns, params)?;
+            let mut all = ListQuery {
+                limit: None,
+                continue_token: None,
+                ..query
+            };
+            all.resource_version = None;
+            let list = store.list(&served, &all)?;
+            let mut deleted = Vec::new();
+            for object in &list.items {
+                let name = object
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                let object_ns = object
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                deleted.push(store.delete(&served, object_ns.as_deref(), &name, (None, None), dry_run(params))?);
+            }
+            let rv = store.rv;
+            Ok(list_response(
+                &served,
+                crate::store::ListResult {
+                    items: deleted,
+                    rv,
+                    continue_token: None,
+                    remaining: None,
+                },
+                shape,
+            ))
+        }
+        (method, _) => Err(ApiError::method_not_allowed(method.as_str())),
+    }
+}
+
+fn list_query(namespace: Option<&str>, params: &HashMap<String, String>) -> Result<ListQuery, ApiError> {
+    let labels: LabelSelector = params
+        .get("labelSelector")
+        .map(|s| s.parse())
+        .transpose()
+        .map_err(|e: kube_scheme::labels::SelectorParseError| ApiError::bad_request(e.to_string()))?
+        .unwrap_or_default();
+    let fields = FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str))?;
+    let limit = params
+        .get("limit")
+        .map(|l| {
+            l.parse::<usize>()
+                .map_err(|_| ApiError::bad_request(format!("invalid limit: {l:?}")))
+        })
+        .transpose()?;
+    Ok(ListQuery {
+        namespace: namespace.map(str::to_owned),
+        labels,
+        fields,
+        limit,
+        continue_token: params.get("continue").filter(|c| !c.is_empty()).cloned(),
+        resource_version: params.get("resourceVersion").cloned(),
+        resource_version_match: params.get("resourceVersionMatch").cloned(),
+    })
+}
+
+fn object_response(code: u16, object: &Value, shape: Shape) -> Response {
+    match shape {
+        Shape::Full => json_response(code, object),
+        Shape::Metadata => json_response(code, &metadata_only(object)),
+    }
+}
+
+/// Writes a list the way the real server does: for built-in kinds, items carry no
+/// `kind`/`apiVersion`; for custom resources they keep theirs.
+fn list_response(served: &Served, list: crate::store::ListResult, shape: Shape) -> Response {
+    let mut metadata = json!({"resourceVersion": list.rv.to_string()});
+    if let Some(token) = &list.continue_token {
+        metadata["continue"] = json!(token);
+    }
+    if let Some(remaining) = list.remaining {
+        metadata["remainingItemCount"] = json!(remaining);
+    }
+    let (kind, api_version) = match shape {
+        Shape::Full => (served.info.list_kind().to_owned(), served.info.api_version().to_owned()),
+        Shape::Metadata => ("PartialObjectMetadataList".to_owned(), "meta.k8s.io/v1".to_owned()),
+    };
+    let strip = shape == Shape::Full && served.info.is_builtin();
+    let mut out = Vec::with_capacity(64 + list.items.len() * 512);
+    out.extend_from_slice(b"{\"kind\":");
+    serde_json::to_writer(&mut out, &kind).expect("strings serialise");
+    out.extend_from_slice(b",\"apiVersion\":");
+    serde_json::to_writer(&mut out, &api_version).expect("strings serialise");
+    out.extend_from_slice(b",\"metadata\":");
+    serde_json::to_writer(&mut out, &metadata).expect("JSON values serialise");
+    out.extend_from_slice(b",\"items\":[");
+    for (i, item) in list.items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match shape {
+            Shape::Metadata => serde_json::to_writer(&mut out, &metadata_only(item)),
+            Shape::Full if strip => serde_json::to_writer(&mut out, &WithoutTypeMeta(item)),
+            Shape::Full => serde_json::to_writer(&mut out, &**item),
+        }
+        .expect("JSON values serialise");
+    }
+    out.extend_from_slice(b"]}");
+    bytes_response(200, Bytes::from(out))
+}
+
+/// Serialises an object without its `kind` and `apiVersion`.
+struct WithoutTypeMeta<'a>(&'a Value);
+
+impl serde::Serialize for WithoutTypeMeta<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(map) = self.0.as_object() else {
+            return self.0.serialize(serializer);
+        };
+        let mut out = serializer.serialize_map(None)?;
+        for (k, v) in map
+            .iter()
+            .filter(|(k, _)| k.as_str() != "kind" && k.as_str() != "apiVersion")
+        {
+            out.serialize_entry(k, v)?;
+        }
+        out.end()
+    }
+}
+
+/// Removes the watch from the store when its stream ends or its client goes away.
+struct WatchGuard {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        self.shared.store().forget_watch(self.id);
+    }
+}
+
+fn watch(
+    shared: &Arc<Shared>,
+    served: Served,
+    query: ListQuery,
+    params: &HashMap<String, String>,
+    shape: Shape,
+) -> Result<Response, ApiError> {
+    let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
+    let watcher = Watcher {
+        gvr: served.info.gvr(),
+        namespace: query.namespace.clone(),
+        labels: query.labels,
+        fields: query.fields,
+        shape,
+        tx,
+    };
+    let started = shared.store().watch(
+        &served,
+        watcher,
+        query.resource_version.as_deref(),
+        truthy(params, "sendInitialEvents"),
+    );
+    let id = match started {
+        Ok(id) => id,
+        // The real server answers 200 and sends the error as the stream's only event.
+        Err(err) => {
+            let line = watch_line(
+                "ERROR",
+                &serde_json::to_vec(&err.status()).expect("JSON values serialise"),
+            );
+            return Ok(Response::builder()
+                .status(200)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(line))
+                .expect("a valid response"));
+        }
+    };
+    let timeout = params
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let deadline = tokio::time::Instant::now() + timeout.unwrap_or(Duration::from_secs(1800));
+    let bookmarks = truthy(params, "allowWatchBookmarks");
+    let mut ticker = tokio::time::interval(shared.bookmark_interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let guard = WatchGuard {
+        shared: shared.clone(),
+        id,
+    };
+    let state = (rx, ticker, guard, served);
+    let stream = futures::stream::unfold(state, move |(mut rx, mut ticker, guard, served)| async move {
+        loop {
+            tokio::select! {
+                line = rx.recv() => {
+                    return line.map(|line| (Ok::<_, std::convert::Infallible>(line), (rx, ticker, guard, served)));
+                }
+                _ = ticker.tick(), if bookmarks => {
+                    guard.shared.store().send_bookmark(guard.id, &served);
+                }
+                _ = tokio::time::sleep_until(deadline) => return None,
+            }
+        }
+    });
+    Ok(Response::builder()
+        .status(200)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::TRANSFER_ENCODING, "chunked")
+        .body(Body::from_stream(stream))
+        .expect("a valid response"))
+}
