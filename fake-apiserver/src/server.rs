@@ -748,7 +748,8 @@ fn watch(
         .map(Duration::from_secs);
     let deadline = tokio::time::Instant::now() + timeout.unwrap_or(Duration::from_secs(1800));
     let bookmarks = truthy(params, "allowWatchBookmarks");
-    let mut ticker = tokio::time::interval(shared.bookmark_interval);
+    let period = shared.bookmark_interval;
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let guard = WatchGuard {
         shared: shared.clone(),
