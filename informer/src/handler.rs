@@ -1,0 +1,282 @@
+//! Event handlers: the `on_add`/`on_update`/`on_delete` trait, closures, tombstones, and one
+//! queue and worker per handler so a slow or panicking handler holds up nobody else.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An object deleted while the informer was not watching: the last state it knew
+/// (client-go's `DeletedFinalStateUnknown`).
+#[derive(Debug)]
+pub struct DeletedFinalStateUnknown<K> {
+    /// The cache key of the object.
+    pub key: String,
+    /// Its last known state.
+    pub obj: Arc<K>,
+}
+
+impl<K> Clone for DeletedFinalStateUnknown<K> {
+    fn clone(&self) -> Self {
+        DeletedFinalStateUnknown { key: self.key.clone(), obj: self.obj.clone() }
+    }
+}
+
+/// What `on_delete` gets: the deleted object, or a tombstone when the deletion was missed and
+/// found by a relist.
+#[derive(Debug)]
+pub enum DeleteEvent<K> {
+    /// A deletion seen on the watch, with the object's final state.
+    Object(Arc<K>),
+    /// A deletion found by a relist; the state is the last one the cache had.
+    Tombstone(DeletedFinalStateUnknown<K>),
+}
+
+impl<K> Clone for DeleteEvent<K> {
+    fn clone(&self) -> Self {
+        match self {
+            DeleteEvent::Object(o) => DeleteEvent::Object(o.clone()),
+            DeleteEvent::Tombstone(t) => DeleteEvent::Tombstone(t.clone()),
+        }
+    }
+}
+
+impl<K> DeleteEvent<K> {
+    /// The object, whether seen deleted or found gone.
+    pub fn object(&self) -> &Arc<K> {
+        match self {
+            DeleteEvent::Object(o) => o,
+            DeleteEvent::Tombstone(t) => &t.obj,
+        }
+    }
+    /// Whether this is a tombstone.
+    pub fn is_tombstone(&self) -> bool {
+        matches!(self, DeleteEvent::Tombstone(_))
+    }
+}
+
+/// One change as handlers and event streams see it.
+#[derive(Debug)]
+pub enum Notification<K> {
+    /// An object appeared; `is_initial_list` is true for objects of the first list (and for the
+    /// replay a late handler gets).
+    Add {
+        /// The object.
+        obj: Arc<K>,
+        /// Whether it came with the initial list.
+        is_initial_list: bool,
+    },
+    /// An object changed (or, on a resync, did not: then `old` and `new` are the same).
+    Update {
+        /// The state before.
+        old: Arc<K>,
+        /// The state now.
+        new: Arc<K>,
+    },
+    /// An object went away.
+    Delete(DeleteEvent<K>),
+}
+
+impl<K> Clone for Notification<K> {
+    fn clone(&self) -> Self {
+        match self {
+            Notification::Add { obj, is_initial_list } => {
+                Notification::Add { obj: obj.clone(), is_initial_list: *is_initial_list }
+            }
+            Notification::Update { old, new } => Notification::Update { old: old.clone(), new: new.clone() },
+            Notification::Delete(d) => Notification::Delete(d.clone()),
+        }
+    }
+}
+
+/// Reacts to changes of a cached kind (client-go's `ResourceEventHandler`). Every method has an
+/// empty default. Calls for one handler come one at a time, in order, on its own worker thread.
+pub trait ResourceEventHandler<K>: Send + Sync + 'static {
+    /// An object was added.
+    fn on_add(&self, _obj: &Arc<K>, _is_initial_list: bool) {}
+    /// An object changed (or a resync replayed it).
+    fn on_update(&self, _old: &Arc<K>, _new: &Arc<K>) {}
+    /// An object was deleted.
+    fn on_delete(&self, _obj: &DeleteEvent<K>) {}
+}
+
+type AddFn<K> = Box<dyn Fn(&Arc<K>, bool) + Send + Sync>;
+type UpdateFn<K> = Box<dyn Fn(&Arc<K>, &Arc<K>) + Send + Sync>;
+type DeleteFn<K> = Box<dyn Fn(&DeleteEvent<K>) + Send + Sync>;
+
+/// A handler made of closures (client-go's `ResourceEventHandlerFuncs`).
+///
+/// ```
+/// use k8s_openapi::api::core::v1::Pod;
+/// use kube_informer::HandlerFns;
+///
+/// let handler = HandlerFns::<Pod>::new()
+///     .on_add(|pod, _| println!("added {:?}", pod.metadata.name))
+///     .on_delete(|pod| println!("deleted {:?}", pod.object().metadata.name));
+/// ```
+pub struct HandlerFns<K> {
+    add: Option<AddFn<K>>,
+    update: Option<UpdateFn<K>>,
+    delete: Option<DeleteFn<K>>,
+}
+
+impl<K> Default for HandlerFns<K> {
+    fn default() -> Self {
+        HandlerFns { add: None, update: None, delete: None }
+    }
+}
+
+impl<K> HandlerFns<K> {
+    /// A handler that does nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the add closure.
+    pub fn on_add(mut self, f: impl Fn(&Arc<K>, bool) + Send + Sync + 'static) -> Self {
+        self.add = Some(Box::new(f));
+        self
+    }
+    /// Sets the update closure.
+    pub fn on_update(mut self, f: impl Fn(&Arc<K>, &Arc<K>) + Send + Sync + 'static) -> Self {
+        self.update = Some(Box::new(f));
+        self
+    }
+    /// Sets the delete closure.
+    pub fn on_delete(mut self, f: impl Fn(&DeleteEvent<K>) + Send + Sync + 'static) -> Self {
+        self.delete = Some(Box::new(f));
+        self
+    }
+}
+
+impl<K: Send + Sync + 'static> ResourceEventHandler<K> for HandlerFns<K> {
+    fn on_add(&self, obj: &Arc<K>, is_initial_list: bool) {
+        if let Some(f) = &self.add {
+            f(obj, is_initial_list);
+        }
+    }
+    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
+        if let Some(f) = &self.update {
+            f(old, new);
+        }
+    }
+    fn on_delete(&self, obj: &DeleteEvent<K>) {
+        if let Some(f) = &self.delete {
+            f(obj);
+        }
+    }
+}
+
+/// What goes down a handler's queue.
+pub(crate) enum Message<K> {
+    Notify(Notification<K>),
+    /// Everything before this was the handler's initial state.
+    Synced,
+}
+
+/// The state a registration shares with its worker.
+pub(crate) struct HandlerShared {
+    pub synced: AtomicBool,
+    pub panics: AtomicU64,
+    pub delivered: AtomicU64,
+    pub removed: AtomicBool,
+}
+
+/// The informer's side of one handler: its queue and resync period.
+pub(crate) struct HandlerSlot<K> {
+    pub id: u64,
+    pub tx: mpsc::Sender<Message<K>>,
+    pub resync: Option<Duration>,
+    pub next_resync: Option<tokio::time::Instant>,
+}
+
+/// Starts the worker thread of a handler; returns its slot parts and join handle.
+pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
+    name: String,
+    handler: Box<dyn ResourceEventHandler<K>>,
+) -> (mpsc::Sender<Message<K>>, Arc<HandlerShared>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel::<Message<K>>();
+    let shared = Arc::new(HandlerShared {
+        synced: AtomicBool::new(false),
+        panics: AtomicU64::new(0),
+        delivered: AtomicU64::new(0),
+        removed: AtomicBool::new(false),
+    });
+    let worker_shared = shared.clone();
+    let thread = std::thread::Builder::new()
+        .name(name.clone())
+        .spawn(move || {
+            while let Ok(message) = rx.recv() {
+                let notification = match message {
+                    Message::Synced => {
+                        worker_shared.synced.store(true, Ordering::Release);
+                        continue;
+                    }
+                    Message::Notify(n) => n,
+                };
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| match &notification {
+                    Notification::Add { obj, is_initial_list } => handler.on_add(obj, *is_initial_list),
+                    Notification::Update { old, new } => handler.on_update(old, new),
+                    Notification::Delete(d) => handler.on_delete(d),
+                }));
+                worker_shared.delivered.fetch_add(1, Ordering::Relaxed);
+                if result.is_err() {
+                    let n = worker_shared.panics.fetch_add(1, Ordering::Relaxed) + 1;
+                    tracing::error!(handler = %name, panics = n, "event handler panicked; it keeps receiving events");
+                }
+            }
+        })
+        .expect("spawning a handler thread");
+    (tx, shared, thread)
+}
+
+/// A handler's registration (client-go's `ResourceEventHandlerRegistration`).
+pub struct HandlerRegistration {
+    pub(crate) id: u64,
+    pub(crate) shared: Arc<HandlerShared>,
+    pub(crate) remove: RemoveFn,
+}
+
+/// Detaches a handler from its informer and hands back its worker thread.
+pub(crate) type RemoveFn = Arc<dyn Fn(u64) -> Option<std::thread::JoinHandle<()>> + Send + Sync>;
+
+impl std::fmt::Debug for HandlerRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandlerRegistration").field("id", &self.id).field("synced", &self.has_synced()).finish()
+    }
+}
+
+impl HandlerRegistration {
+    /// Whether the handler has been given (and has handled) the whole initial state.
+    pub fn has_synced(&self) -> bool {
+        self.shared.synced.load(Ordering::Acquire)
+    }
+    /// How many times the handler panicked (each panic is caught and logged).
+    pub fn panics(&self) -> u64 {
+        self.shared.panics.load(Ordering::Relaxed)
+    }
+    /// How many notifications the handler has handled.
+    pub fn delivered(&self) -> u64 {
+        self.shared.delivered.load(Ordering::Relaxed)
+    }
+    /// Stops delivering to this handler. Notifications already queued are still handled; this
+    /// waits for that.
+    pub fn remove(&self) {
+        if !self.shared.removed.swap(true, Ordering::AcqRel)
+            && let Some(thread) = (self.remove)(self.id)
+        {
+            let _ = thread.join();
+        }
+    }
+    /// Waits (polling) until [`has_synced`](Self::has_synced) or the timeout; returns whether it synced.
+    pub async fn wait_for_sync(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !self.has_synced() {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
+    }
+}

@@ -1,0 +1,333 @@
+//! The indexer: a thread-safe cache of `Arc<K>` keyed `namespace/name`, with named indexes
+//! (client-go's `cache.Indexer` and `threadSafeMap`).
+//!
+//! Writes change one object at a time under a short write lock; reads take a read lock and clone
+//! `Arc`s, never the cache.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use kube::Resource;
+
+/// The name of the namespace index every indexer has.
+pub const NAMESPACE_INDEX: &str = "namespace";
+
+/// An index function: the index values of an object (several, or none).
+pub type IndexFn<K> = Arc<dyn Fn(&K) -> Vec<String> + Send + Sync>;
+
+/// The cache key of an object: `namespace/name`, or `name` for cluster-scoped objects
+/// (client-go's `MetaNamespaceKeyFunc`).
+pub fn object_key<K: Resource>(object: &K) -> String {
+    let meta = object.meta();
+    let name = meta.name.as_deref().unwrap_or("");
+    match meta.namespace.as_deref() {
+        Some(ns) if !ns.is_empty() => format!("{ns}/{name}"),
+        _ => name.to_owned(),
+    }
+}
+
+/// Splits a key made by [`object_key`] into namespace and name.
+pub fn split_key(key: &str) -> (Option<&str>, &str) {
+    match key.split_once('/') {
+        Some((ns, name)) => (Some(ns), name),
+        None => (None, key),
+    }
+}
+
+/// Errors of the indexer.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IndexerError {
+    /// No index of that name exists.
+    #[error("no index named {0:?}")]
+    NoSuchIndex(String),
+    /// An index of that name exists already.
+    #[error("an index named {0:?} exists already")]
+    IndexExists(String),
+}
+
+struct State<K> {
+    items: HashMap<String, Arc<K>>,
+    indexers: HashMap<String, IndexFn<K>>,
+    /// index name → index value → keys.
+    indices: HashMap<String, HashMap<String, HashSet<String>>>,
+}
+
+impl<K> State<K> {
+    fn unindex(&mut self, key: &str, object: &K) {
+        for (name, f) in &self.indexers {
+            let index = self.indices.get_mut(name).expect("every indexer has an index");
+            for value in f(object) {
+                if let Some(keys) = index.get_mut(&value) {
+                    keys.remove(key);
+                    if keys.is_empty() {
+                        index.remove(&value);
+                    }
+                }
+            }
+        }
+    }
+
+    fn index(&mut self, key: &str, object: &K) {
+        for (name, f) in &self.indexers {
+            let index = self.indices.get_mut(name).expect("every indexer has an index");
+            for value in f(object) {
+                index.entry(value).or_default().insert(key.to_owned());
+            }
+        }
+    }
+}
+
+/// A thread-safe, indexed cache of shared objects. Cloning it gives another handle to the same
+/// cache.
+pub struct Indexer<K> {
+    state: Arc<RwLock<State<K>>>,
+}
+
+impl<K> Clone for Indexer<K> {
+    fn clone(&self) -> Self {
+        Indexer { state: self.state.clone() }
+    }
+}
+
+impl<K> std::fmt::Debug for Indexer<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer").field("len", &self.read().items.len()).finish()
+    }
+}
+
+impl<K: Resource + 'static> Default for Indexer<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: Resource + 'static> Indexer<K> {
+    /// An empty cache with the namespace index.
+    pub fn new() -> Self {
+        let namespace: IndexFn<K> = Arc::new(|o: &K| o.meta().namespace.iter().cloned().collect());
+        Indexer {
+            state: Arc::new(RwLock::new(State {
+                items: HashMap::new(),
+                indexers: HashMap::from([(NAMESPACE_INDEX.to_owned(), namespace)]),
+                indices: HashMap::from([(NAMESPACE_INDEX.to_owned(), HashMap::new())]),
+            })),
+        }
+    }
+}
+
+impl<K> Indexer<K> {
+    fn read(&self) -> RwLockReadGuard<'_, State<K>> {
+        self.state.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    fn write(&self) -> RwLockWriteGuard<'_, State<K>> {
+        self.state.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds index functions; allowed after the cache is filled (existing objects are indexed).
+    pub fn add_indexers(&self, indexers: impl IntoIterator<Item = (String, IndexFn<K>)>) -> Result<(), IndexerError> {
+        let indexers: Vec<(String, IndexFn<K>)> = indexers.into_iter().collect();
+        let mut state = self.write();
+        for (name, _) in &indexers {
+            if state.indexers.contains_key(name) {
+                return Err(IndexerError::IndexExists(name.clone()));
+            }
+        }
+        for (name, f) in indexers {
+            let mut index: HashMap<String, HashSet<String>> = HashMap::new();
+            for (key, object) in &state.items {
+                for value in f(object) {
+                    index.entry(value).or_default().insert(key.clone());
+                }
+            }
+            state.indices.insert(name.clone(), index);
+            state.indexers.insert(name, f);
+        }
+        Ok(())
+    }
+
+    /// Inserts or replaces the object under `key`; returns the previous one.
+    pub fn insert(&self, key: String, object: Arc<K>) -> Option<Arc<K>> {
+        let mut state = self.write();
+        let old = state.items.insert(key.clone(), object.clone());
+        if let Some(old) = &old {
+            state.unindex(&key, old);
+        }
+        state.index(&key, &object);
+        old
+    }
+
+    /// Removes the object under `key`; returns it.
+    pub fn remove(&self, key: &str) -> Option<Arc<K>> {
+        let mut state = self.write();
+        let old = state.items.remove(key);
+        if let Some(old) = &old {
+            state.unindex(key, old);
+        }
+        old
+    }
+
+    /// Removes everything, freeing the memory.
+    pub fn clear(&self) {
+        let mut state = self.write();
+        state.items = HashMap::new();
+        for index in state.indices.values_mut() {
+            *index = HashMap::new();
+        }
+    }
+
+    /// The object under `key`.
+    pub fn get(&self, key: &str) -> Option<Arc<K>> {
+        self.read().items.get(key).cloned()
+    }
+
+    /// The object named `name` in `namespace` (or cluster-scoped when `None`).
+    pub fn get_by(&self, namespace: Option<&str>, name: &str) -> Option<Arc<K>> {
+        let state = self.read();
+        match namespace {
+            Some(ns) => {
+                let mut key = String::with_capacity(ns.len() + 1 + name.len());
+                key.push_str(ns);
+                key.push('/');
+                key.push_str(name);
+                state.items.get(&key).cloned()
+            }
+            None => state.items.get(name).cloned(),
+        }
+    }
+
+    /// Every object.
+    pub fn list(&self) -> Vec<Arc<K>> {
+        self.read().items.values().cloned().collect()
+    }
+
+    /// Every key.
+    pub fn keys(&self) -> Vec<String> {
+        self.read().items.keys().cloned().collect()
+    }
+
+    /// Every object with its key.
+    pub fn entries(&self) -> Vec<(String, Arc<K>)> {
+        self.read().items.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// How many objects it holds.
+    pub fn len(&self) -> usize {
+        self.read().items.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.read().items.is_empty()
+    }
+
+    /// Objects whose index `index` has value `value` (client-go's `ByIndex`).
+    pub fn by_index(&self, index: &str, value: &str) -> Result<Vec<Arc<K>>, IndexerError> {
+        let state = self.read();
+        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        Ok(idx
+            .get(value)
+            .map(|keys| keys.iter().filter_map(|k| state.items.get(k).cloned()).collect())
+            .unwrap_or_default())
+    }
+
+    /// Calls `f` on every object whose index `index` has value `value`, without collecting them.
+    pub fn for_each_in_index(&self, index: &str, value: &str, mut f: impl FnMut(&Arc<K>)) -> Result<(), IndexerError> {
+        let state = self.read();
+        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        if let Some(keys) = idx.get(value) {
+            for key in keys {
+                if let Some(o) = state.items.get(key) {
+                    f(o);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keys whose index `index` has value `value` (client-go's `IndexKeys`).
+    pub fn index_keys(&self, index: &str, value: &str) -> Result<Vec<String>, IndexerError> {
+        let state = self.read();
+        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        Ok(idx.get(value).map(|keys| keys.iter().cloned().collect()).unwrap_or_default())
+    }
+
+    /// Every value index `index` has (client-go's `ListIndexFuncValues`), sorted.
+    pub fn list_index_values(&self, index: &str) -> Result<Vec<String>, IndexerError> {
+        let state = self.read();
+        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        Ok(idx.keys().cloned().collect::<BTreeSet<_>>().into_iter().collect())
+    }
+
+    /// The names of its indexes.
+    pub fn index_names(&self) -> Vec<String> {
+        self.read().indexers.keys().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+
+    fn pod(ns: &str, name: &str, node: &str) -> Arc<Pod> {
+        let mut p = Pod::default();
+        p.metadata.namespace = Some(ns.into());
+        p.metadata.name = Some(name.into());
+        p.spec = Some(k8s_openapi::api::core::v1::PodSpec { node_name: Some(node.into()), ..Default::default() });
+        Arc::new(p)
+    }
+
+    fn node_index() -> IndexFn<Pod> {
+        Arc::new(|p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.clone()).into_iter().collect())
+    }
+
+    #[test]
+    fn indexes_follow_inserts_updates_and_removes() {
+        let idx: Indexer<Pod> = Indexer::new();
+        idx.add_indexers([("node".to_owned(), node_index())]).unwrap();
+        for (ns, name, node) in [("a", "p1", "n1"), ("a", "p2", "n2"), ("b", "p1", "n1")] {
+            let p = pod(ns, name, node);
+            idx.insert(object_key(p.as_ref()), p);
+        }
+        let mut on_n1 = idx.index_keys("node", "n1").unwrap();
+        on_n1.sort();
+        assert_eq!(on_n1, ["a/p1", "b/p1"]);
+        assert_eq!(idx.by_index(NAMESPACE_INDEX, "a").unwrap().len(), 2);
+        assert_eq!(idx.list_index_values("node").unwrap(), ["n1", "n2"]);
+
+        // Moving a pod moves its index entry; removing the last one removes the value.
+        idx.insert("a/p2".into(), pod("a", "p2", "n1"));
+        assert_eq!(idx.list_index_values("node").unwrap(), ["n1"]);
+        idx.remove("a/p1");
+        idx.remove("b/p1");
+        assert_eq!(idx.index_keys("node", "n1").unwrap(), ["a/p2"]);
+        assert_eq!(idx.get_by(Some("a"), "p2").unwrap().metadata.name.as_deref(), Some("p2"));
+        assert!(idx.get("a/p1").is_none());
+
+        assert_eq!(idx.by_index("nope", "x").unwrap_err(), IndexerError::NoSuchIndex("nope".into()));
+        assert_eq!(idx.add_indexers([("node".to_owned(), node_index())]).unwrap_err(), IndexerError::IndexExists("node".into()));
+    }
+
+    #[test]
+    fn indexers_added_later_index_what_is_there() {
+        let idx: Indexer<Pod> = Indexer::new();
+        idx.insert("a/p1".into(), pod("a", "p1", "n9"));
+        idx.add_indexers([("node".to_owned(), node_index())]).unwrap();
+        assert_eq!(idx.index_keys("node", "n9").unwrap(), ["a/p1"]);
+        idx.clear();
+        assert!(idx.is_empty());
+        assert!(idx.list_index_values("node").unwrap().is_empty());
+    }
+
+    #[test]
+    fn keys() {
+        let p = pod("ns", "name", "n");
+        assert_eq!(object_key(p.as_ref()), "ns/name");
+        let mut node = k8s_openapi::api::core::v1::Node::default();
+        node.metadata.name = Some("n1".into());
+        assert_eq!(object_key(&node), "n1");
+        assert_eq!(split_key("ns/name"), (Some("ns"), "name"));
+        assert_eq!(split_key("n1"), (None, "n1"));
+    }
+}

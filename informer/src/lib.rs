@@ -1,0 +1,46 @@
+//! What client-go's `tools/cache` and `informers` give Go controllers, for kube-rs: shared index
+//! informers with add/update/delete handlers and tombstones, an indexed cache, resync,
+//! transforms, listers, a shared informer factory, and dynamic and metadata-only informers whose
+//! objects always carry their `kind`/`apiVersion`. List+watch, pagination, bookmarks, backoff and
+//! streaming lists are kube-runtime's watcher's.
+//!
+//! ```no_run
+//! # async fn demo(client: kube::Client) {
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use k8s_openapi::api::core::v1::Pod;
+//! use kube_informer::{HandlerFns, SharedInformerFactory};
+//!
+//! let factory = SharedInformerFactory::new(client, Duration::from_secs(30));
+//! let pods = factory.informer::<Pod>();
+//! pods.add_event_handler(
+//!     HandlerFns::new()
+//!         .on_add(|pod: &Arc<Pod>, _| println!("add {:?}", pod.metadata.name))
+//!         .on_update(|_, new: &Arc<Pod>| println!("update {:?}", new.metadata.name))
+//!         .on_delete(|pod| println!("delete {:?}", pod.object().metadata.name)),
+//! );
+//! factory.start();
+//! factory.wait_for_cache_sync().await;
+//! let web = pods.lister().namespace("default").list(&"app=web".parse().unwrap());
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod factory;
+mod handler;
+mod indexer;
+mod informer;
+mod lister;
+mod reflector;
+
+pub use factory::{
+    FactoryBuilder, FactoryError, MetaTransform, ScopeApi, SharedInformerFactory, TweakListOptions,
+    strip_managed_fields_meta,
+};
+pub use handler::{DeleteEvent, DeletedFinalStateUnknown, HandlerFns, HandlerRegistration, Notification, ResourceEventHandler};
+pub use indexer::{IndexFn, Indexer, IndexerError, NAMESPACE_INDEX, object_key, split_key};
+pub use informer::{EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler, strip_managed_fields};
+pub use kube_scheme::labels;
+pub use lister::{ClusterLookup, Lister, NamespaceLister, NamespacedLookup, NotFound};
+pub use reflector::Reflector;
