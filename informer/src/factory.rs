@@ -137,7 +137,9 @@ pub struct SharedInformerFactory {
 
 impl Debug for SharedInformerFactory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedInformerFactory").field("namespace", &self.inner.namespace).finish_non_exhaustive()
+        f.debug_struct("SharedInformerFactory")
+            .field("namespace", &self.inner.namespace)
+            .finish_non_exhaustive()
     }
 }
 
@@ -159,7 +161,10 @@ impl FactoryBuilder {
         self
     }
     /// Changes every list+watch, for selectors (client-go's `WithTweakListOptions`).
-    pub fn tweak_list_options(mut self, f: impl Fn(watcher::Config) -> watcher::Config + Send + Sync + 'static) -> Self {
+    pub fn tweak_list_options(
+        mut self,
+        f: impl Fn(watcher::Config) -> watcher::Config + Send + Sync + 'static,
+    ) -> Self {
         self.tweak = Some(Arc::new(f));
         self
     }
@@ -225,7 +230,11 @@ pub enum FactoryError {
 }
 
 fn gvr_string(gvr: &GroupVersionResource) -> String {
-    if gvr.group.is_empty() { format!("{}/{}", gvr.version, gvr.resource) } else { format!("{}/{}/{}", gvr.group, gvr.version, gvr.resource) }
+    if gvr.group.is_empty() {
+        format!("{}/{}", gvr.version, gvr.resource)
+    } else {
+        format!("{}/{}/{}", gvr.group, gvr.version, gvr.resource)
+    }
 }
 
 impl SharedInformerFactory {
@@ -258,7 +267,10 @@ impl SharedInformerFactory {
     }
 
     fn informers(&self) -> MutexGuard<'_, Vec<Entry>> {
-        self.inner.informers.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .informers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Sets a transform for kind `K`, applied after the factory's own; takes effect for an
@@ -296,12 +308,21 @@ impl SharedInformerFactory {
             config,
             transforms,
             watch_error_handler: None,
-            default_resync: self.inner.custom_resync.get(&type_key).copied().or(self.inner.default_resync),
+            default_resync: self
+                .inner
+                .custom_resync
+                .get(&type_key)
+                .copied()
+                .or(self.inner.default_resync),
             name,
         }
     }
 
-    fn get_or_insert<K>(&self, key: InformerKey, make: impl FnOnce() -> (String, SharedIndexInformer<K>)) -> SharedIndexInformer<K>
+    fn get_or_insert<K>(
+        &self,
+        key: InformerKey,
+        make: impl FnOnce() -> (String, SharedIndexInformer<K>),
+    ) -> SharedIndexInformer<K>
     where
         K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
         K::DynamicType: Clone + Send + Sync,
@@ -316,7 +337,11 @@ impl SharedInformerFactory {
                 .clone();
         }
         let (name, informer) = make();
-        informers.push(Entry { key, name, informer: Arc::new(informer.clone()) });
+        informers.push(Entry {
+            key,
+            name,
+            informer: Arc::new(informer.clone()),
+        });
         informer
     }
 
@@ -346,11 +371,17 @@ impl SharedInformerFactory {
                 _ => Api::all_with(self.inner.client.clone(), resource),
             };
             let mut options = self.options::<DynamicObject>(name.clone(), TypeId::of::<DynamicObject>());
-            let types = TypeMeta { api_version: resource.api_version.clone(), kind: resource.kind.clone() };
+            let types = TypeMeta {
+                api_version: resource.api_version.clone(),
+                kind: resource.kind.clone(),
+            };
             options.transforms.insert(
                 0,
                 Arc::new(move |o: &mut DynamicObject| {
-                    if o.types.as_ref().is_none_or(|t| t.kind.is_empty() || t.api_version.is_empty()) {
+                    if o.types
+                        .as_ref()
+                        .is_none_or(|t| t.kind.is_empty() || t.api_version.is_empty())
+                    {
                         o.types = Some(types.clone());
                     }
                 }),
@@ -366,7 +397,10 @@ impl SharedInformerFactory {
             .inner
             .scheme
             .kind_for_resource(gvr)
-            .map_err(|source| FactoryError::UnknownResource { resource: gvr_string(gvr), source })?;
+            .map_err(|source| FactoryError::UnknownResource {
+                resource: gvr_string(gvr),
+                source,
+            })?;
         Ok(self.dynamic_informer(&info.api_resource(), info.scope()))
     }
 
@@ -380,14 +414,22 @@ impl SharedInformerFactory {
     {
         self.get_or_insert(InformerKey::Metadata(TypeId::of::<K>()), || {
             let name = format!("{}.{}.{}(metadata)", K::plural(&()), K::version(&()), K::group(&()));
-            let api = <K::Scope as ScopeApi>::api::<PartialObjectMeta<K>>(self.inner.client.clone(), self.inner.namespace.as_deref());
+            let api = <K::Scope as ScopeApi>::api::<PartialObjectMeta<K>>(
+                self.inner.client.clone(),
+                self.inner.namespace.as_deref(),
+            );
             let mut options = self.options::<PartialObjectMeta<K>>(name.clone(), TypeId::of::<K>());
             let gvk = self.inner.scheme.gvk_for::<K>().ok();
             let types = TypeMeta {
-                api_version: gvk.as_ref().map_or_else(|| K::api_version(&()).into_owned(), |g| g.api_version()),
+                api_version: gvk
+                    .as_ref()
+                    .map_or_else(|| K::api_version(&()).into_owned(), |g| g.api_version()),
                 kind: gvk.map_or_else(|| K::kind(&()).into_owned(), |g| g.kind),
             };
-            options.transforms.insert(0, Arc::new(move |o: &mut PartialObjectMeta<K>| o.types = Some(types.clone())));
+            options.transforms.insert(
+                0,
+                Arc::new(move |o: &mut PartialObjectMeta<K>| o.types = Some(types.clone())),
+            );
             (name, SharedIndexInformer::new(api, K::kind(&()).into_owned(), options))
         })
     }
@@ -395,7 +437,12 @@ impl SharedInformerFactory {
     /// Starts every informer not started yet; calling it again starts only new ones. Does
     /// nothing after [`shutdown`](Self::shutdown). Needs a tokio runtime.
     pub fn start(&self) {
-        if *self.inner.shut_down.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        if *self
+            .inner
+            .shut_down
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
             return;
         }
         for entry in self.informers().iter() {
@@ -431,7 +478,11 @@ impl SharedInformerFactory {
     /// Stops every watch, waits for every handler to finish what is queued, and empties every
     /// cache, freeing the memory. The factory does not start again.
     pub async fn shutdown(&self) {
-        *self.inner.shut_down.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+        *self
+            .inner
+            .shut_down
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
         let shutdowns: Vec<_> = self.informers().iter().map(|e| e.informer.shutdown()).collect();
         futures::future::join_all(shutdowns).await;
     }

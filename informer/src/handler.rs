@@ -2,9 +2,9 @@
 //! queue and worker per handler so a slow or panicking handler holds up nobody else.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// An object deleted while the informer was not watching: the last state it knew
@@ -19,7 +19,10 @@ pub struct DeletedFinalStateUnknown<K> {
 
 impl<K> Clone for DeletedFinalStateUnknown<K> {
     fn clone(&self) -> Self {
-        DeletedFinalStateUnknown { key: self.key.clone(), obj: self.obj.clone() }
+        DeletedFinalStateUnknown {
+            key: self.key.clone(),
+            obj: self.obj.clone(),
+        }
     }
 }
 
@@ -81,10 +84,14 @@ pub enum Notification<K> {
 impl<K> Clone for Notification<K> {
     fn clone(&self) -> Self {
         match self {
-            Notification::Add { obj, is_initial_list } => {
-                Notification::Add { obj: obj.clone(), is_initial_list: *is_initial_list }
-            }
-            Notification::Update { old, new } => Notification::Update { old: old.clone(), new: new.clone() },
+            Notification::Add { obj, is_initial_list } => Notification::Add {
+                obj: obj.clone(),
+                is_initial_list: *is_initial_list,
+            },
+            Notification::Update { old, new } => Notification::Update {
+                old: old.clone(),
+                new: new.clone(),
+            },
             Notification::Delete(d) => Notification::Delete(d.clone()),
         }
     }
@@ -123,7 +130,11 @@ pub struct HandlerFns<K> {
 
 impl<K> Default for HandlerFns<K> {
     fn default() -> Self {
-        HandlerFns { add: None, update: None, delete: None }
+        HandlerFns {
+            add: None,
+            update: None,
+            delete: None,
+        }
     }
 }
 
@@ -194,7 +205,11 @@ pub(crate) struct HandlerSlot<K> {
 pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
     name: String,
     handler: Box<dyn ResourceEventHandler<K>>,
-) -> (mpsc::Sender<Message<K>>, Arc<HandlerShared>, std::thread::JoinHandle<()>) {
+) -> (
+    mpsc::Sender<Message<K>>,
+    Arc<HandlerShared>,
+    std::thread::JoinHandle<()>,
+) {
     let (tx, rx) = mpsc::channel::<Message<K>>();
     let shared = Arc::new(HandlerShared {
         synced: AtomicBool::new(false),
@@ -242,7 +257,10 @@ pub(crate) type RemoveFn = Arc<dyn Fn(u64) -> Option<std::thread::JoinHandle<()>
 
 impl std::fmt::Debug for HandlerRegistration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HandlerRegistration").field("id", &self.id).field("synced", &self.has_synced()).finish()
+        f.debug_struct("HandlerRegistration")
+            .field("id", &self.id)
+            .field("synced", &self.has_synced())
+            .finish()
     }
 }
 

@@ -86,13 +86,17 @@ pub struct Indexer<K> {
 
 impl<K> Clone for Indexer<K> {
     fn clone(&self) -> Self {
-        Indexer { state: self.state.clone() }
+        Indexer {
+            state: self.state.clone(),
+        }
     }
 }
 
 impl<K> std::fmt::Debug for Indexer<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Indexer").field("len", &self.read().items.len()).finish()
+        f.debug_struct("Indexer")
+            .field("len", &self.read().items.len())
+            .finish()
     }
 }
 
@@ -224,7 +228,10 @@ impl<K> Indexer<K> {
     /// Objects whose index `index` has value `value` (client-go's `ByIndex`).
     pub fn by_index(&self, index: &str, value: &str) -> Result<Vec<Arc<K>>, IndexerError> {
         let state = self.read();
-        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        let idx = state
+            .indices
+            .get(index)
+            .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         Ok(idx
             .get(value)
             .map(|keys| keys.iter().filter_map(|k| state.items.get(k).cloned()).collect())
@@ -234,7 +241,10 @@ impl<K> Indexer<K> {
     /// Calls `f` on every object whose index `index` has value `value`, without collecting them.
     pub fn for_each_in_index(&self, index: &str, value: &str, mut f: impl FnMut(&Arc<K>)) -> Result<(), IndexerError> {
         let state = self.read();
-        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        let idx = state
+            .indices
+            .get(index)
+            .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         if let Some(keys) = idx.get(value) {
             for key in keys {
                 if let Some(o) = state.items.get(key) {
@@ -248,14 +258,23 @@ impl<K> Indexer<K> {
     /// Keys whose index `index` has value `value` (client-go's `IndexKeys`).
     pub fn index_keys(&self, index: &str, value: &str) -> Result<Vec<String>, IndexerError> {
         let state = self.read();
-        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
-        Ok(idx.get(value).map(|keys| keys.iter().cloned().collect()).unwrap_or_default())
+        let idx = state
+            .indices
+            .get(index)
+            .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        Ok(idx
+            .get(value)
+            .map(|keys| keys.iter().cloned().collect())
+            .unwrap_or_default())
     }
 
     /// Every value index `index` has (client-go's `ListIndexFuncValues`), sorted.
     pub fn list_index_values(&self, index: &str) -> Result<Vec<String>, IndexerError> {
         let state = self.read();
-        let idx = state.indices.get(index).ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
+        let idx = state
+            .indices
+            .get(index)
+            .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         Ok(idx.keys().cloned().collect::<BTreeSet<_>>().into_iter().collect())
     }
 
@@ -274,7 +293,10 @@ mod tests {
         let mut p = Pod::default();
         p.metadata.namespace = Some(ns.into());
         p.metadata.name = Some(name.into());
-        p.spec = Some(k8s_openapi::api::core::v1::PodSpec { node_name: Some(node.into()), ..Default::default() });
+        p.spec = Some(k8s_openapi::api::core::v1::PodSpec {
+            node_name: Some(node.into()),
+            ..Default::default()
+        });
         Arc::new(p)
     }
 
@@ -302,11 +324,20 @@ mod tests {
         idx.remove("a/p1");
         idx.remove("b/p1");
         assert_eq!(idx.index_keys("node", "n1").unwrap(), ["a/p2"]);
-        assert_eq!(idx.get_by(Some("a"), "p2").unwrap().metadata.name.as_deref(), Some("p2"));
+        assert_eq!(
+            idx.get_by(Some("a"), "p2").unwrap().metadata.name.as_deref(),
+            Some("p2")
+        );
         assert!(idx.get("a/p1").is_none());
 
-        assert_eq!(idx.by_index("nope", "x").unwrap_err(), IndexerError::NoSuchIndex("nope".into()));
-        assert_eq!(idx.add_indexers([("node".to_owned(), node_index())]).unwrap_err(), IndexerError::IndexExists("node".into()));
+        assert_eq!(
+            idx.by_index("nope", "x").unwrap_err(),
+            IndexerError::NoSuchIndex("nope".into())
+        );
+        assert_eq!(
+            idx.add_indexers([("node".to_owned(), node_index())]).unwrap_err(),
+            IndexerError::IndexExists("node".into())
+        );
     }
 
     #[test]

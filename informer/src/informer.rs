@@ -13,9 +13,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use crate::handler::{
-    HandlerRegistration, HandlerSlot, Message, Notification, ResourceEventHandler, spawn_worker,
-};
+use crate::handler::{HandlerRegistration, HandlerSlot, Message, Notification, ResourceEventHandler, spawn_worker};
 use crate::indexer::{IndexFn, Indexer, IndexerError};
 use crate::lister::Lister;
 use crate::reflector::Reflector;
@@ -100,7 +98,9 @@ pub struct SharedIndexInformer<K: Resource> {
 
 impl<K: Resource> Clone for SharedIndexInformer<K> {
     fn clone(&self) -> Self {
-        SharedIndexInformer { inner: self.inner.clone() }
+        SharedIndexInformer {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -125,7 +125,11 @@ where
             inner: Arc::new(Inner {
                 api,
                 kind: kind.into(),
-                dispatch: Mutex::new(Dispatch { reflector: Reflector::new(indexer.clone()), handlers: Vec::new(), threads: Vec::new() }),
+                dispatch: Mutex::new(Dispatch {
+                    reflector: Reflector::new(indexer.clone()),
+                    handlers: Vec::new(),
+                    threads: Vec::new(),
+                }),
                 indexer,
                 options,
                 synced: AtomicBool::new(false),
@@ -173,7 +177,11 @@ where
     }
 
     /// Registers a handler that also gets every cached object as an update every `resync`.
-    pub fn add_event_handler_with_resync(&self, handler: impl ResourceEventHandler<K>, resync: Duration) -> HandlerRegistration {
+    pub fn add_event_handler_with_resync(
+        &self,
+        handler: impl ResourceEventHandler<K>,
+        resync: Duration,
+    ) -> HandlerRegistration {
         self.register(Box::new(handler), Some(resync))
     }
 
@@ -187,7 +195,10 @@ where
                 let mut entries = self.inner.indexer.entries();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 for (_, obj) in entries {
-                    let _ = tx.send(Message::Notify(Notification::Add { obj, is_initial_list: true }));
+                    let _ = tx.send(Message::Notify(Notification::Add {
+                        obj,
+                        is_initial_list: true,
+                    }));
                 }
                 let _ = tx.send(Message::Synced);
             }
@@ -221,7 +232,10 @@ where
             let _ = tx.send(n);
         };
         let registration = self.add_event_handler(ForwardHandler(forward));
-        EventStream { rx, registration: Some(registration) }
+        EventStream {
+            rx,
+            registration: Some(registration),
+        }
     }
 
     /// Starts the list+watch (and resync) on the current tokio runtime; does nothing if started.
@@ -275,19 +289,28 @@ where
                 let now = tokio::time::Instant::now();
                 let mut objects = None;
                 for h in dispatch.handlers.iter_mut() {
-                    let (Some(period), Some(next)) = (h.resync, h.next_resync) else { continue };
+                    let (Some(period), Some(next)) = (h.resync, h.next_resync) else {
+                        continue;
+                    };
                     if now < next {
                         continue;
                     }
                     h.next_resync = Some(now + period);
                     let objects = objects.get_or_insert_with(|| inner.indexer.list());
                     for o in objects.iter() {
-                        let _ = h.tx.send(Message::Notify(Notification::Update { old: o.clone(), new: o.clone() }));
+                        let _ = h.tx.send(Message::Notify(Notification::Update {
+                            old: o.clone(),
+                            new: o.clone(),
+                        }));
                     }
                 }
             }
         });
-        let mut tasks = self.inner.tasks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut tasks = self
+            .inner
+            .tasks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         tasks.push(watch);
         tasks.push(resync);
     }
@@ -306,8 +329,13 @@ where
 
     /// Stops the list+watch, lets every handler finish what is queued, and empties the cache.
     pub async fn shutdown(&self) {
-        let tasks: Vec<JoinHandle<()>> =
-            std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let tasks: Vec<JoinHandle<()>> = std::mem::take(
+            &mut *self
+                .inner
+                .tasks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         for task in &tasks {
             task.abort();
         }
@@ -334,12 +362,20 @@ where
 
 struct ForwardHandler<F>(F);
 
-impl<K: Send + Sync + 'static, F: Fn(Notification<K>) + Send + Sync + 'static> ResourceEventHandler<K> for ForwardHandler<F> {
+impl<K: Send + Sync + 'static, F: Fn(Notification<K>) + Send + Sync + 'static> ResourceEventHandler<K>
+    for ForwardHandler<F>
+{
     fn on_add(&self, obj: &Arc<K>, is_initial_list: bool) {
-        (self.0)(Notification::Add { obj: obj.clone(), is_initial_list });
+        (self.0)(Notification::Add {
+            obj: obj.clone(),
+            is_initial_list,
+        });
     }
     fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
-        (self.0)(Notification::Update { old: old.clone(), new: new.clone() });
+        (self.0)(Notification::Update {
+            old: old.clone(),
+            new: new.clone(),
+        });
     }
     fn on_delete(&self, obj: &crate::DeleteEvent<K>) {
         (self.0)(Notification::Delete(obj.clone()));
@@ -354,7 +390,10 @@ pub struct EventStream<K> {
 
 impl<K> futures::Stream for EventStream<K> {
     type Item = Notification<K>;
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         self.rx.poll_recv(cx)
     }
 }

@@ -38,9 +38,13 @@ pub use factory::{
     FactoryBuilder, FactoryError, MetaTransform, ScopeApi, SharedInformerFactory, TweakListOptions,
     strip_managed_fields_meta,
 };
-pub use handler::{DeleteEvent, DeletedFinalStateUnknown, HandlerFns, HandlerRegistration, Notification, ResourceEventHandler};
+pub use handler::{
+    DeleteEvent, DeletedFinalStateUnknown, HandlerFns, HandlerRegistration, Notification, ResourceEventHandler,
+};
 pub use indexer::{IndexFn, Indexer, IndexerError, NAMESPACE_INDEX, object_key, split_key};
-pub use informer::{EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler, strip_managed_fields};
+pub use informer::{
+    EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler, strip_managed_fields,
+};
 pub use kube_scheme::labels;
 pub use lister::{ClusterLookup, Lister, NamespaceLister, NamespacedLookup, NotFound};
 pub use reflector::Reflector;

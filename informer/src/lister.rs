@@ -30,7 +30,10 @@ pub struct Lister<K> {
 
 impl<K> Clone for Lister<K> {
     fn clone(&self) -> Self {
-        Lister { indexer: self.indexer.clone(), kind: self.kind.clone() }
+        Lister {
+            indexer: self.indexer.clone(),
+            kind: self.kind.clone(),
+        }
     }
 }
 
@@ -69,7 +72,10 @@ impl<K: Resource> Lister<K> {
     }
 
     fn in_namespace(&self, namespace: &str) -> NamespaceLister<K> {
-        NamespaceLister { lister: self.clone(), namespace: namespace.to_owned() }
+        NamespaceLister {
+            lister: self.clone(),
+            namespace: namespace.to_owned(),
+        }
     }
 }
 

@@ -23,14 +23,21 @@ pub struct Reflector<K> {
 }
 
 fn same_version<K: Resource>(a: &K, b: &K) -> bool {
-    let (a, b) = (a.meta().resource_version.as_deref(), b.meta().resource_version.as_deref());
+    let (a, b) = (
+        a.meta().resource_version.as_deref(),
+        b.meta().resource_version.as_deref(),
+    );
     a.is_some() && a == b
 }
 
 impl<K: Resource + 'static> Reflector<K> {
     /// A reflector writing into `indexer`.
     pub fn new(indexer: Indexer<K>) -> Self {
-        Reflector { indexer, relist: None, synced: false }
+        Reflector {
+            indexer,
+            relist: None,
+            synced: false,
+        }
     }
 
     /// Whether the first list has been applied.
@@ -54,7 +61,9 @@ impl<K: Resource + 'static> Reflector<K> {
             }
             watcher::Event::InitApply(object) => {
                 let object = Arc::new(object);
-                self.relist.get_or_insert_default().insert(object_key(object.as_ref()), object);
+                self.relist
+                    .get_or_insert_default()
+                    .insert(object_key(object.as_ref()), object);
                 false
             }
             watcher::Event::InitDone => {
@@ -75,7 +84,10 @@ impl<K: Resource + 'static> Reflector<K> {
                     match self.indexer.get(&key) {
                         None => {
                             self.indexer.insert(key, new.clone());
-                            out.push(Notification::Add { obj: new, is_initial_list: initial });
+                            out.push(Notification::Add {
+                                obj: new,
+                                is_initial_list: initial,
+                            });
                         }
                         Some(old) if !same_version(old.as_ref(), new.as_ref()) => {
                             self.indexer.insert(key, new.clone());
@@ -98,7 +110,10 @@ impl<K: Resource + 'static> Reflector<K> {
                     }
                     None => {
                         self.indexer.insert(key, object.clone());
-                        out.push(Notification::Add { obj: object, is_initial_list: false });
+                        out.push(Notification::Add {
+                            obj: object,
+                            is_initial_list: false,
+                        });
                     }
                 }
                 false
@@ -139,7 +154,9 @@ mod tests {
                     old.metadata.resource_version.as_deref().unwrap(),
                     new.metadata.resource_version.as_deref().unwrap()
                 ),
-                Notification::Delete(DeleteEvent::Object(o)) => format!("delete {}", o.metadata.name.as_deref().unwrap()),
+                Notification::Delete(DeleteEvent::Object(o)) => {
+                    format!("delete {}", o.metadata.name.as_deref().unwrap())
+                }
                 Notification::Delete(DeleteEvent::Tombstone(t)) => format!("tombstone {}", t.key),
             })
             .collect()
@@ -158,22 +175,42 @@ mod tests {
         use watcher::Event::*;
         let indexer = Indexer::new();
         let mut r = Reflector::new(indexer.clone());
-        let first = run(&mut r, vec![Init, InitApply(cm("a", "1")), InitApply(cm("b", "2")), InitDone]);
+        let first = run(
+            &mut r,
+            vec![Init, InitApply(cm("a", "1")), InitApply(cm("b", "2")), InitDone],
+        );
         assert_eq!(first, ["add a true", "add b true"]);
         assert!(r.has_synced());
 
-        let watched = run(&mut r, vec![Apply(cm("c", "3")), Apply(cm("a", "4")), Apply(cm("a", "4")), Delete(cm("b", "5"))]);
+        let watched = run(
+            &mut r,
+            vec![
+                Apply(cm("c", "3")),
+                Apply(cm("a", "4")),
+                Apply(cm("a", "4")),
+                Delete(cm("b", "5")),
+            ],
+        );
         assert_eq!(watched, ["add c false", "update a 1->4", "delete b"]);
 
         // A relist after a gap: c changed, a vanished, d appeared, e unchanged is not mentioned.
-        let relist = run(&mut r, vec![Init, InitApply(cm("c", "7")), InitApply(cm("d", "8")), InitDone]);
+        let relist = run(
+            &mut r,
+            vec![Init, InitApply(cm("c", "7")), InitApply(cm("d", "8")), InitDone],
+        );
         assert_eq!(relist, ["tombstone ns/a", "update c 3->7", "add d false"]);
         let mut keys = indexer.keys();
         keys.sort();
         assert_eq!(keys, ["ns/c", "ns/d"]);
 
         // The same list again changes nothing.
-        assert!(run(&mut r, vec![Init, InitApply(cm("c", "7")), InitApply(cm("d", "8")), InitDone]).is_empty());
+        assert!(
+            run(
+                &mut r,
+                vec![Init, InitApply(cm("c", "7")), InitApply(cm("d", "8")), InitDone]
+            )
+            .is_empty()
+        );
         // A delete for something not cached is not repeated.
         assert!(run(&mut r, vec![Delete(cm("zz", "9"))]).is_empty());
     }

@@ -1,0 +1,344 @@
+//! The shared index informer against the fake API server: handlers, late registration, removal,
+//! slow and panicking handlers, resync, relists after faults, and event streams.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Recorder, TIMEOUT, configmap, converges, eventually, server_view};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube_fake_apiserver::FakeApiServer;
+use kube_informer::{HandlerFns, InformerOptions, Notification, SharedIndexInformer};
+use serde_json::json;
+
+fn informer(server: &FakeApiServer, options: InformerOptions<ConfigMap>) -> SharedIndexInformer<ConfigMap> {
+    let api: Api<ConfigMap> = Api::all(server.client().unwrap());
+    SharedIndexInformer::new(api, "ConfigMap", options)
+}
+
+fn default_api(server: &FakeApiServer) -> Api<ConfigMap> {
+    Api::namespaced(server.client().unwrap(), "default")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handlers_see_adds_updates_and_deletes_in_order() {
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    api.create(&PostParams::default(), &configmap("a", &[], "1"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &configmap("b", &[], "1"))
+        .await
+        .unwrap();
+
+    let inf = informer(&server, InformerOptions::default());
+    let recorder = Recorder::new();
+    let (log, view) = recorder.handles();
+    let reg = inf.add_event_handler(recorder);
+    assert!(!reg.has_synced());
+    inf.run();
+    inf.run(); // idempotent
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+    assert!(reg.wait_for_sync(TIMEOUT).await);
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["add default/a initial=true", "add default/b initial=true"]
+    );
+
+    api.create(&PostParams::default(), &configmap("c", &[], "1"))
+        .await
+        .unwrap();
+    api.patch("a", &PatchParams::default(), &Patch::Merge(json!({"data": {"v": "2"}})))
+        .await
+        .unwrap();
+    api.delete("b", &DeleteParams::default()).await.unwrap();
+    eventually("three more notifications", || log.lock().unwrap().len() == 5).await;
+    assert_eq!(
+        log.lock().unwrap()[2..],
+        ["add default/c initial=false", "update default/a", "delete default/b"]
+    );
+    converges("the handler view", &view, &api).await;
+
+    // The cache holds shared objects; the lister reads it.
+    let a = inf.lister().namespace("default").get("a").unwrap();
+    assert_eq!(a.data.as_ref().unwrap()["v"], "2");
+    assert!(
+        Arc::ptr_eq(&a, &inf.indexer().get("default/a").unwrap()),
+        "no deep copy per reader"
+    );
+    let err = inf.lister().namespace("default").get("b").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"ConfigMap "default/b" not found in the informer cache"#
+    );
+    inf.shutdown().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_handler_gets_the_cache_and_removal_stops_delivery() {
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    for name in ["x", "y"] {
+        api.create(&PostParams::default(), &configmap(name, &[], "1"))
+            .await
+            .unwrap();
+    }
+    let inf = informer(&server, InformerOptions::default());
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+
+    let late = Recorder::new();
+    let (late_log, _) = late.handles();
+    let reg = inf.add_event_handler(late);
+    assert!(reg.wait_for_sync(TIMEOUT).await);
+    assert_eq!(
+        *late_log.lock().unwrap(),
+        ["add default/x initial=true", "add default/y initial=true"]
+    );
+
+    api.create(&PostParams::default(), &configmap("z", &[], "1"))
+        .await
+        .unwrap();
+    eventually("the late handler sees z", || late_log.lock().unwrap().len() == 3).await;
+    reg.remove();
+    api.create(&PostParams::default(), &configmap("after", &[], "1"))
+        .await
+        .unwrap();
+    // Another handler proves the event was delivered; the removed one stays at three.
+    let probe = Recorder::new();
+    let (probe_log, _) = probe.handles();
+    inf.add_event_handler(probe);
+    eventually("the probe sees 'after'", || {
+        probe_log.lock().unwrap().iter().any(|l| l.contains("after"))
+    })
+    .await;
+    assert_eq!(late_log.lock().unwrap().len(), 3, "a removed handler gets nothing more");
+    inf.shutdown().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_panicking_handlers_do_not_hold_up_a_fast_one() {
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    let inf = informer(&server, InformerOptions::default());
+    let slow = Recorder::slow(Duration::from_millis(200));
+    let (slow_log, slow_view) = slow.handles();
+    inf.add_event_handler(slow);
+    let panicky = inf.add_event_handler(HandlerFns::<ConfigMap>::new().on_add(|_, _| panic!("handler bug")));
+    let fast = Recorder::new();
+    let (fast_log, fast_view) = fast.handles();
+    inf.add_event_handler(fast);
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+
+    let started = std::time::Instant::now();
+    for i in 0..10 {
+        api.create(&PostParams::default(), &configmap(&format!("cm-{i}"), &[], "1"))
+            .await
+            .unwrap();
+    }
+    eventually("the fast handler sees all ten", || fast_log.lock().unwrap().len() == 10).await;
+    let fast_done = started.elapsed();
+    // The slow handler needs 2 s for ten events; the fast one did not wait for it.
+    assert!(
+        slow_log.lock().unwrap().len() < 10,
+        "the slow handler was still busy when the fast one finished ({fast_done:?})"
+    );
+    eventually("the panicking handler panicked ten times", || panicky.panics() == 10).await;
+    converges("the fast view", &fast_view, &api).await;
+    converges("the slow view", &slow_view, &api).await;
+    assert!(inf.indexer().len() == 10, "the cache is complete");
+    inf.shutdown().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resync_replays_the_cache_as_updates_without_api_calls() {
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    api.create(&PostParams::default(), &configmap("r", &[], "1"))
+        .await
+        .unwrap();
+    let inf = informer(&server, InformerOptions::default());
+    let resyncing = Recorder::new();
+    let (log, _) = resyncing.handles();
+    inf.add_event_handler_with_resync(resyncing, Duration::from_millis(100));
+    let quiet = Recorder::new();
+    let (quiet_log, _) = quiet.handles();
+    inf.add_event_handler(quiet);
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+    let rv_before = server.resource_version();
+    eventually("three resyncs", || {
+        log.lock().unwrap().iter().filter(|l| *l == "resync default/r").count() >= 3
+    })
+    .await;
+    assert_eq!(server.resource_version(), rv_before);
+    assert_eq!(
+        *quiet_log.lock().unwrap(),
+        ["add default/r initial=true"],
+        "a handler without resync gets none"
+    );
+    inf.shutdown().await;
+    server.shutdown().await;
+}
+
+/// Runs a fault while objects change and vanish; every handler's view and the cache must end
+/// equal to the server, and a relist must report vanished objects as tombstones.
+async fn relist_after(fault: &str) {
+    let server = FakeApiServer::builder().history(50).start().await.unwrap();
+    let api = default_api(&server);
+    for i in 0..6 {
+        api.create(&PostParams::default(), &configmap(&format!("cm-{i}"), &[], "1"))
+            .await
+            .unwrap();
+    }
+    let inf = informer(&server, InformerOptions::default());
+    let recorders: Vec<_> = (0..2).map(|_| Recorder::new()).collect();
+    let views: Vec<_> = recorders.iter().map(|r| r.handles()).collect();
+    for r in recorders {
+        inf.add_event_handler(r);
+    }
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+    eventually("the watch is open", || server.open_watches() == 1).await;
+
+    // Keep the informer from watching while things change.
+    server.fail_next("/api/v1/configmaps", 2, 500);
+    match fault {
+        "drop" => {
+            server.drop_watches();
+        }
+        "410" => {
+            server.compact();
+            server.drop_watches();
+        }
+        "restart" => server.restart().await.unwrap(),
+        "malformed" => {
+            server.send_malformed_event();
+            server.drop_watches();
+        }
+        other => unreachable!("{other}"),
+    }
+    api.delete("cm-0", &DeleteParams::default()).await.unwrap();
+    api.patch(
+        "cm-1",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"v": "2"}})),
+    )
+    .await
+    .unwrap();
+    api.create(&PostParams::default(), &configmap("new", &[], "1"))
+        .await
+        .unwrap();
+    if fault == "410" {
+        // Push the changes out of the history, so only a relist can find them.
+        server.compact();
+    }
+    for (i, (log, view)) in views.iter().enumerate() {
+        converges(&format!("handler {i} after {fault}"), view, &api).await;
+        let log = log.lock().unwrap();
+        let deletes = log
+            .iter()
+            .filter(|l| l.ends_with("default/cm-0") && (l.starts_with("delete") || l.starts_with("tombstone")))
+            .count();
+        assert_eq!(deletes, 1, "cm-0's deletion reached handler {i} exactly once: {log:?}");
+        if fault == "410" {
+            assert!(
+                log.contains(&"tombstone default/cm-0".to_owned()),
+                "a relist reports a missed delete as a tombstone: {log:?}"
+            );
+        }
+        let adds_of_new = log.iter().filter(|l| l.starts_with("add default/new")).count();
+        assert_eq!(adds_of_new, 1, "'new' was added once: {log:?}");
+    }
+    let cache: std::collections::BTreeMap<_, _> = inf
+        .indexer()
+        .entries()
+        .into_iter()
+        .map(|(k, v)| (k, v.metadata.resource_version.clone().unwrap()))
+        .collect();
+    assert_eq!(cache, server_view(&api).await);
+    inf.shutdown().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relist_after_dropped_watches() {
+    relist_after("drop").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relist_after_410() {
+    relist_after("410").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relist_after_restart() {
+    relist_after("restart").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relist_after_malformed_event() {
+    relist_after("malformed").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_stream_transforms_selectors_and_error_hook() {
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = errors.clone();
+    let options = InformerOptions {
+        config: kube::runtime::watcher::Config::default().labels("app=web"),
+        transforms: vec![
+            Arc::new(kube_informer::strip_managed_fields::<ConfigMap>),
+            Arc::new(|c: &mut ConfigMap| {
+                c.metadata
+                    .annotations
+                    .get_or_insert_default()
+                    .insert("seen".into(), "yes".into());
+            }),
+        ],
+        watch_error_handler: Some(Arc::new(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })),
+        ..Default::default()
+    };
+    let inf = informer(&server, options);
+    let mut events = inf.events();
+    server.fail_next("/api/v1/configmaps", 1, 500);
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+    assert!(
+        errors.load(std::sync::atomic::Ordering::Relaxed) >= 1,
+        "the error hook heard the failed list"
+    );
+
+    let mut cm = configmap("web", &[("app", "web")], "1");
+    cm.metadata.managed_fields = Some(vec![Default::default()]);
+    api.create(&PostParams::default(), &cm).await.unwrap();
+    api.create(&PostParams::default(), &configmap("db", &[("app", "db")], "1"))
+        .await
+        .unwrap();
+    let event = tokio::time::timeout(TIMEOUT, events.next()).await.unwrap().unwrap();
+    match event {
+        Notification::Add { obj, is_initial_list } => {
+            assert_eq!(obj.metadata.name.as_deref(), Some("web"));
+            assert!(!is_initial_list);
+            assert!(obj.metadata.managed_fields.is_none());
+            assert_eq!(obj.metadata.annotations.as_ref().unwrap()["seen"], "yes");
+        }
+        other => panic!("expected an add, got {other:?}"),
+    }
+    assert_eq!(inf.indexer().len(), 1, "the selector kept db out");
+    drop(events);
+    inf.shutdown().await;
+    assert!(inf.indexer().is_empty(), "shutdown clears the cache");
+    server.shutdown().await;
+}
