@@ -225,7 +225,7 @@ pub enum FactoryError {
         resource: String,
         /// What the scheme said.
         #[source]
-        source: kube_scheme::SchemeError,
+        source: Box<kube_scheme::SchemeError>,
     },
 }
 
@@ -399,7 +399,7 @@ impl SharedInformerFactory {
             .kind_for_resource(gvr)
             .map_err(|source| FactoryError::UnknownResource {
                 resource: gvr_string(gvr),
-                source,
+                source: Box::new(source),
             })?;
         Ok(self.dynamic_informer(&info.api_resource(), info.scope()))
     }

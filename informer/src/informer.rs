@@ -140,6 +140,11 @@ where
         }
     }
 
+    /// Whether both handles are the same informer.
+    pub fn ptr_eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// The kind this informer caches.
     pub fn kind(&self) -> &str {
         &self.inner.kind

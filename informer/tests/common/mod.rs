@@ -25,10 +25,13 @@ pub fn configmap(name: &str, labels: &[(&str, &str)], value: &str) -> ConfigMap 
     }
 }
 
+pub type Log = Arc<Mutex<Vec<String>>>;
+pub type View = Arc<Mutex<BTreeMap<String, String>>>;
+
 /// Records every notification as a line and keeps a view (key → resourceVersion).
 pub struct Recorder<K> {
-    pub log: Arc<Mutex<Vec<String>>>,
-    pub view: Arc<Mutex<BTreeMap<String, String>>>,
+    pub log: Log,
+    pub view: View,
     pub delay: Duration,
     _k: std::marker::PhantomData<fn(K)>,
 }
@@ -45,7 +48,7 @@ impl<K> Recorder<K> {
     pub fn slow(delay: Duration) -> Self {
         Recorder { delay, ..Self::new() }
     }
-    pub fn handles(&self) -> (Arc<Mutex<Vec<String>>>, Arc<Mutex<BTreeMap<String, String>>>) {
+    pub fn handles(&self) -> (Log, View) {
         (self.log.clone(), self.view.clone())
     }
 }
@@ -105,7 +108,7 @@ pub async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 }
 
 /// Waits until a view equals the server's state.
-pub async fn converges(what: &str, view: &Arc<Mutex<BTreeMap<String, String>>>, api: &Api<ConfigMap>) {
+pub async fn converges(what: &str, view: &View, api: &Api<ConfigMap>) {
     let deadline = tokio::time::Instant::now() + TIMEOUT;
     loop {
         let want = server_view(api).await;
