@@ -108,6 +108,7 @@ impl Builder {
         let mut store = Store::new(self.scheme.unwrap_or_else(Scheme::with_builtins), self.history);
         store.require_namespaces = self.require_namespaces;
         let shared = Arc::new(Shared {
+            accepting: std::sync::atomic::AtomicBool::new(true),
             store: Mutex::new(store),
             faults: Mutex::new(Faults::default()),
             bookmark_interval: self.bookmark_interval,
@@ -134,6 +135,9 @@ struct FailRule {
 }
 
 pub(crate) struct Shared {
+    /// False while restarting or stopped: requests get 503 instead of starting new watches that
+    /// would hold the old listener open.
+    accepting: std::sync::atomic::AtomicBool,
     store: Mutex<Store>,
     faults: Mutex<Faults>,
     bookmark_interval: Duration,
@@ -278,23 +282,22 @@ impl FakeApiServer {
     /// every object and the history (like a kube-apiserver restart in front of the same etcd).
     pub async fn restart(&self) -> Result<(), Error> {
         let mut serving = self.serving.lock().await;
-        self.shared.store().drop_watches();
+        self.shared.accepting.store(false, std::sync::atomic::Ordering::SeqCst);
         if let Some(old) = serving.take() {
-            let _ = old.shutdown.send(());
-            let _ = old.task.await;
+            stop(&self.shared, old).await;
         }
-        let (_, new) = serve(self.shared.clone(), self.addr).await?;
-        *serving = Some(new);
+        let started = serve(self.shared.clone(), self.addr).await;
+        self.shared.accepting.store(true, std::sync::atomic::Ordering::SeqCst);
+        *serving = Some(started?.1);
         Ok(())
     }
 
     /// Stops the server, closing open watches cleanly.
     pub async fn shutdown(self) {
         let serving = self.serving.lock().await.take();
-        self.shared.store().drop_watches();
+        self.shared.accepting.store(false, std::sync::atomic::Ordering::SeqCst);
         if let Some(serving) = serving {
-            let _ = serving.shutdown.send(());
-            let _ = serving.task.await;
+            stop(&self.shared, serving).await;
         }
     }
 
@@ -306,8 +309,20 @@ impl FakeApiServer {
     }
 }
 
+/// Stops a listener: no new connections, every watch cut, in-flight requests finished (a few
+/// seconds at most, then the task is aborted).
+async fn stop(shared: &Shared, serving: Serving) {
+    let _ = serving.shutdown.send(());
+    shared.store().drop_watches();
+    let mut task = serving.task;
+    if tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err() {
+        task.abort();
+    }
+}
+
 impl Drop for FakeApiServer {
     fn drop(&mut self) {
+        self.shared.accepting.store(false, std::sync::atomic::Ordering::SeqCst);
         self.shared.store().drop_watches();
         if let Some(serving) = self.serving.get_mut().take() {
             let _ = serving.shutdown.send(());
@@ -398,6 +413,13 @@ async fn handle(
     Query(params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
+    if !shared.accepting.load(std::sync::atomic::Ordering::SeqCst) {
+        return error_response(&ApiError::new(
+            503,
+            "ServiceUnavailable",
+            "the fake API server is restarting or stopped",
+        ));
+    }
     let path = uri.path().to_owned();
     let (fault, delay) = {
         let mut faults = shared.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

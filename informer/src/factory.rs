@@ -106,6 +106,7 @@ struct FactoryInner {
     transform: Option<MetaTransform>,
     default_resync: Option<Duration>,
     custom_resync: HashMap<TypeId, Duration>,
+    backoff: crate::BackoffSettings,
     typed_transforms: Mutex<HashMap<TypeId, Box<dyn Any + Send + Sync>>>,
     informers: Mutex<Vec<Entry>>,
     shut_down: Mutex<bool>,
@@ -152,9 +153,15 @@ pub struct FactoryBuilder {
     transform: Option<MetaTransform>,
     default_resync: Option<Duration>,
     custom_resync: HashMap<TypeId, Duration>,
+    backoff: crate::BackoffSettings,
 }
 
 impl FactoryBuilder {
+    /// Waits between retries of failed lists and watches (default: client-go's).
+    pub fn backoff(mut self, backoff: crate::BackoffSettings) -> Self {
+        self.backoff = backoff;
+        self
+    }
     /// Restricts namespaced kinds to one namespace (client-go's `WithNamespace`).
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = Some(namespace.into());
@@ -201,6 +208,7 @@ impl FactoryBuilder {
                 transform: self.transform,
                 default_resync: self.default_resync,
                 custom_resync: self.custom_resync,
+                backoff: self.backoff,
                 typed_transforms: Mutex::new(HashMap::new()),
                 informers: Mutex::new(Vec::new()),
                 shut_down: Mutex::new(false),
@@ -253,6 +261,7 @@ impl SharedInformerFactory {
             transform: None,
             default_resync: None,
             custom_resync: HashMap::new(),
+            backoff: crate::BackoffSettings::default(),
         }
     }
 
@@ -315,6 +324,7 @@ impl SharedInformerFactory {
                 .copied()
                 .or(self.inner.default_resync),
             name,
+            backoff: self.inner.backoff,
         }
     }
 

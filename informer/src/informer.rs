@@ -29,6 +29,59 @@ pub fn strip_managed_fields<K: Resource>(object: &mut K) {
     object.meta_mut().managed_fields = None;
 }
 
+/// How long the informer waits before retrying a failed list or watch: exponential from
+/// `initial` to `max`, back to `initial` after `reset_after` without errors. The default is
+/// client-go's reflector's: 800 ms, 30 s, 2 min.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackoffSettings {
+    /// The first wait.
+    pub initial: Duration,
+    /// The longest wait.
+    pub max: Duration,
+    /// Quiet time after which waits start again from `initial`.
+    pub reset_after: Duration,
+}
+
+impl Default for BackoffSettings {
+    fn default() -> Self {
+        BackoffSettings {
+            initial: Duration::from_millis(800),
+            max: Duration::from_secs(30),
+            reset_after: Duration::from_secs(120),
+        }
+    }
+}
+
+/// kube-runtime's `Backoff` for [`BackoffSettings`].
+struct InformerBackoff {
+    settings: BackoffSettings,
+    next: Duration,
+    last: Option<std::time::Instant>,
+}
+
+impl Iterator for InformerBackoff {
+    type Item = Duration;
+    fn next(&mut self) -> Option<Duration> {
+        let now = std::time::Instant::now();
+        if self
+            .last
+            .is_some_and(|l| now.duration_since(l) > self.settings.reset_after)
+        {
+            self.next = self.settings.initial;
+        }
+        self.last = Some(now);
+        let wait = self.next;
+        self.next = (self.next * 2).min(self.settings.max);
+        Some(wait)
+    }
+}
+
+impl kube::runtime::utils::Backoff for InformerBackoff {
+    fn reset(&mut self) {
+        self.next = self.settings.initial;
+    }
+}
+
 /// How an informer lists and watches, and what it does to objects on the way in.
 pub struct InformerOptions<K> {
     /// Selectors, page size, streaming lists... for kube-runtime's watcher.
@@ -41,6 +94,8 @@ pub struct InformerOptions<K> {
     pub default_resync: Option<Duration>,
     /// A name for logs and handler threads (the kind, by default).
     pub name: String,
+    /// Waits between retries of a failed list or watch.
+    pub backoff: BackoffSettings,
 }
 
 impl<K> Default for InformerOptions<K> {
@@ -51,6 +106,7 @@ impl<K> Default for InformerOptions<K> {
             watch_error_handler: None,
             default_resync: None,
             name: "informer".into(),
+            backoff: BackoffSettings::default(),
         }
     }
 }
@@ -63,6 +119,7 @@ impl<K> Clone for InformerOptions<K> {
             watch_error_handler: self.watch_error_handler.clone(),
             default_resync: self.default_resync,
             name: self.name.clone(),
+            backoff: self.backoff,
         }
     }
 }
@@ -250,7 +307,12 @@ where
         }
         let inner = self.inner.clone();
         let watch = tokio::spawn(async move {
-            let stream = watcher(inner.api.clone(), inner.options.config.clone()).default_backoff();
+            let backoff = InformerBackoff {
+                settings: inner.options.backoff,
+                next: inner.options.backoff.initial,
+                last: None,
+            };
+            let stream = watcher(inner.api.clone(), inner.options.config.clone()).backoff(backoff);
             let mut stream = std::pin::pin!(stream);
             let mut notes = Vec::new();
             while let Some(item) = stream.next().await {

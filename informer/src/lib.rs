@@ -43,7 +43,8 @@ pub use handler::{
 };
 pub use indexer::{IndexFn, Indexer, IndexerError, NAMESPACE_INDEX, object_key, split_key};
 pub use informer::{
-    EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler, strip_managed_fields,
+    BackoffSettings, EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler,
+    strip_managed_fields,
 };
 pub use kube_scheme::labels;
 pub use lister::{ClusterLookup, Lister, NamespaceLister, NamespacedLookup, NotFound};

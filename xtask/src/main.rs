@@ -3,18 +3,24 @@
 //! - `cargo xtask builtins [--check]`: regenerate `scheme/src/builtins/generated.rs` from
 //!   k8s-openapi's own sources; with `--check`, fail when the checked-in copy differs.
 //! - `cargo xtask test`: run the whole workspace test suite (the README's test command).
+//! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
+//!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod builtins;
+mod control_plane;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("builtins") => builtins::run(&workspace_root(), args.iter().any(|a| a == "--check")),
         Some("test") => test(&args[1..]),
-        _ => Err("usage: cargo xtask <builtins [--check] | test [cargo test args...]>".into()),
+        Some("control-plane") => control_plane::run(&args[1..]),
+        _ => Err(
+            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir]>".into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
