@@ -46,6 +46,24 @@ pub use informer::{
     BackoffSettings, EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler,
     strip_managed_fields,
 };
-pub use kube_scheme::labels;
+pub use kube_scheme::{Scope, labels};
+
+/// Includes the code `kube-informer-gen` wrote into `OUT_DIR` from a build script
+/// (`informers.rs`, or the file name given).
+///
+/// ```text
+/// mod informers {
+///     kube_informer::include_informers!();
+/// }
+/// ```
+#[macro_export]
+macro_rules! include_informers {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/informers.rs"));
+    };
+    ($file:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $file));
+    };
+}
 pub use lister::{ClusterLookup, Lister, NamespaceLister, NamespacedLookup, NotFound};
 pub use reflector::Reflector;

@@ -125,6 +125,15 @@ pub struct NamespaceLister<K> {
     namespace: String,
 }
 
+impl<K> std::fmt::Debug for NamespaceLister<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamespaceLister")
+            .field("kind", &self.lister.kind)
+            .field("namespace", &self.namespace)
+            .finish()
+    }
+}
+
 impl<K: Resource> NamespaceLister<K> {
     /// Objects of this namespace matching `selector` (through the namespace index).
     pub fn list(&self, selector: &LabelSelector) -> Vec<Arc<K>> {

@@ -20,6 +20,7 @@ macro_rules! builtin_table {
     };
 }
 
+#[rustfmt::skip]
 mod generated;
 
 pub(crate) use generated::{K8S_VERSION, register_all};
