@@ -34,6 +34,7 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
         };
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn #module(&self) -> #module::Group<'_> {
                 #module::Group::new(&self.factory)
             }
@@ -58,26 +59,32 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
 
         impl SharedInformerFactory {
             /// A factory over all namespaces with `default_resync` for handlers (zero: none).
+            #[inline]
             pub fn new(client: ::kube::Client, default_resync: ::std::time::Duration) -> Self {
                 Self::from_factory(::kube_informer::SharedInformerFactory::new(client, default_resync))
             }
             /// Wraps a runtime factory built with other options (namespace, selectors, transform).
+            #[inline]
             pub fn from_factory(factory: ::kube_informer::SharedInformerFactory) -> Self {
                 SharedInformerFactory { factory }
             }
             /// The runtime factory, for dynamic and metadata informers.
+            #[inline]
             pub fn factory(&self) -> &::kube_informer::SharedInformerFactory {
                 &self.factory
             }
             /// Starts every informer asked for so far; idempotent.
+            #[inline]
             pub fn start(&self) {
                 self.factory.start();
             }
             /// Waits until every started informer synced; reports each by name.
+            #[inline]
             pub async fn wait_for_cache_sync(&self) -> ::std::collections::BTreeMap<::std::string::String, bool> {
                 self.factory.wait_for_cache_sync().await
             }
             /// Waits until every started informer synced or `timeout` passed.
+            #[inline]
             pub async fn wait_for_cache_sync_timeout(
                 &self,
                 timeout: ::std::time::Duration,
@@ -85,6 +92,7 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
                 self.factory.wait_for_cache_sync_timeout(timeout).await
             }
             /// Stops every informer and clears every cache.
+            #[inline]
             pub async fn shutdown(&self) {
                 self.factory.shutdown().await;
             }
@@ -92,6 +100,7 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
 
             /// A generic informer for a generated resource (client-go's `ForResource`), or an
             /// error naming the resource when it is not one of them.
+            #[inline]
             pub fn for_resource(
                 &self,
                 gvr: &::kube::core::GroupVersionResource,
@@ -119,14 +128,17 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
 
         impl GenericInformer {
             /// The resource.
+            #[inline]
             pub fn gvr(&self) -> &::kube::core::GroupVersionResource {
                 &self.gvr
             }
             /// The shared informer.
+            #[inline]
             pub fn informer(&self) -> &::kube_informer::SharedIndexInformer<::kube::core::DynamicObject> {
                 &self.informer
             }
             /// A lister over its cache.
+            #[inline]
             pub fn lister(&self) -> ::kube_informer::Lister<::kube::core::DynamicObject> {
                 self.informer.lister()
             }
@@ -158,6 +170,7 @@ fn emit_group(group: &str, versions: &BTreeMap<&str, Vec<&Resource>>) -> TokenSt
         let doc = format!("Version `{v}` of this group.");
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn #v(&self) -> #v::Version<'a> {
                 #v::Version::new(self.factory)
             }
@@ -179,6 +192,7 @@ fn emit_group(group: &str, versions: &BTreeMap<&str, Vec<&Resource>>) -> TokenSt
             }
             impl<'a> Group<'a> {
                 #[doc(hidden)]
+                #[inline]
                 pub fn new(factory: &'a ::kube_informer::SharedInformerFactory) -> Self {
                     Group { factory }
                 }
@@ -198,6 +212,7 @@ fn emit_version(version: &str, resources: &[&Resource]) -> TokenStream {
         let doc = format!("The shared informer of `{}`.", r.kind);
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn #method(&self) -> #informer {
                 #informer { informer: self.factory.informer::<#ty>() }
             }
@@ -215,6 +230,7 @@ fn emit_version(version: &str, resources: &[&Resource]) -> TokenStream {
             }
             impl<'a> Version<'a> {
                 #[doc(hidden)]
+                #[inline]
                 pub fn new(factory: &'a ::kube_informer::SharedInformerFactory) -> Self {
                     Version { factory }
                 }
@@ -241,6 +257,7 @@ fn emit_resource(r: &Resource) -> TokenStream {
         quote! {
             impl #lister {
                 #[doc = #doc]
+                #[inline]
                 pub fn #method(&self, namespace: &str) -> #ns_lister {
                     #ns_lister { lister: self.lister.namespace(namespace) }
                 }
@@ -251,10 +268,12 @@ fn emit_resource(r: &Resource) -> TokenStream {
             }
             impl #ns_lister {
                 /// The objects of this namespace matching `selector`.
+                #[inline]
                 pub fn list(&self, selector: &::kube_informer::labels::LabelSelector) -> ::std::vec::Vec<::std::sync::Arc<#ty>> {
                     self.lister.list(selector)
                 }
                 /// The object `name` of this namespace.
+                #[inline]
                 pub fn get(&self, name: &str) -> ::std::result::Result<::std::sync::Arc<#ty>, ::kube_informer::NotFound> {
                     self.lister.get(name)
                 }
@@ -265,6 +284,7 @@ fn emit_resource(r: &Resource) -> TokenStream {
         quote! {
             impl #lister {
                 #[doc = #doc]
+                #[inline]
                 pub fn get(&self, name: &str) -> ::std::result::Result<::std::sync::Arc<#ty>, ::kube_informer::NotFound> {
                     self.lister.get(name)
                 }
@@ -279,10 +299,12 @@ fn emit_resource(r: &Resource) -> TokenStream {
         }
         impl #informer {
             /// The shared informer: add handlers, indexers; it is started by the factory.
+            #[inline]
             pub fn informer(&self) -> &::kube_informer::SharedIndexInformer<#ty> {
                 &self.informer
             }
             /// A lister over the informer's cache.
+            #[inline]
             pub fn lister(&self) -> #lister {
                 #lister { lister: self.informer.lister() }
             }
@@ -294,6 +316,7 @@ fn emit_resource(r: &Resource) -> TokenStream {
         }
         impl #lister {
             /// Every cached object matching `selector`, in every namespace.
+            #[inline]
             pub fn list(&self, selector: &::kube_informer::labels::LabelSelector) -> ::std::vec::Vec<::std::sync::Arc<#ty>> {
                 self.lister.list(selector)
             }

@@ -113,7 +113,11 @@ impl Scheme {
         }
         let gvk = crate::ObjectKind::object_gvk(&value, self)?;
         let codec = self.kind(&gvk)?.codec;
-        let object = (codec.from_value)(value).map_err(|source| SchemeError::Decode {
+        let bytes = serde_json::to_vec(&value).map_err(|e| SchemeError::InvalidJson {
+            reason: format!("cannot write the value as JSON: {e}"),
+            source: Some(e),
+        })?;
+        let object = (codec.from_slice)(&bytes).map_err(|source| SchemeError::Decode {
             gvk: gvk.clone(),
             type_name: codec.type_name,
             source,

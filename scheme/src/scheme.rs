@@ -10,7 +10,6 @@ use serde::de::DeserializeOwned;
 use crate::error::{Result, SchemeError};
 use crate::scope::{KnownScope, Scope};
 
-type FromValueFn = fn(serde_json::Value) -> Result<Box<dyn Any + Send + Sync>, serde_json::Error>;
 type FromSliceFn = fn(&[u8]) -> Result<Box<dyn Any + Send + Sync>, serde_json::Error>;
 
 /// How to decode JSON into the Rust type registered for a kind.
@@ -18,7 +17,9 @@ type FromSliceFn = fn(&[u8]) -> Result<Box<dyn Any + Send + Sync>, serde_json::E
 pub(crate) struct Codec {
     pub(crate) type_id: TypeId,
     pub(crate) type_name: &'static str,
-    pub(crate) from_value: FromValueFn,
+    /// Only a bytes decoder per type: each one instantiates the type's whole deserializer, and
+    /// the built-in table has ~90 types, so a second (from `Value`) would double kube-scheme's
+    /// compile time for a path that can go through bytes.
     pub(crate) from_slice: FromSliceFn,
 }
 
@@ -27,7 +28,6 @@ impl Codec {
         Codec {
             type_id: TypeId::of::<K>(),
             type_name: std::any::type_name::<K>(),
-            from_value: |v| serde_json::from_value::<K>(v).map(|k| Box::new(k) as _),
             from_slice: |b| serde_json::from_slice::<K>(b).map(|k| Box::new(k) as _),
         }
     }
