@@ -22,6 +22,10 @@
 //! - Field selectors accept any dotted path for every kind (the real server accepts only the
 //!   fields each kind declares, besides `metadata.name` and `metadata.namespace`).
 //! - A list at an exact older `resourceVersion` is `410 Expired` (only the newest state is kept).
+//! - `metadata.generation` is kept for custom resources, pods, replication controllers and
+//!   built-ins of other groups that have a `spec`; the real server decides kind by kind (a
+//!   Service has a spec but no generation). ConfigMaps, Secrets and Namespaces have none, as on
+//!   the real server.
 //! - No admission, no defaulting, no validation beyond names; no RBAC or authentication.
 
 #![forbid(unsafe_code)]

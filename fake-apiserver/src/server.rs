@@ -301,6 +301,46 @@ impl FakeApiServer {
         }
     }
 
+    /// Bench support only (`informer/benches/informer.rs`), not part of the API: writes each
+    /// object straight into the store, without HTTP, as a POST (if it does not exist) or a PUT
+    /// without a resourceVersion precondition (if it does) would: resourceVersion, uid and
+    /// timestamps are set and open watches get the event. Each object needs `kind`,
+    /// `apiVersion`, `metadata.name` and, for namespaced kinds, `metadata.namespace`. Returns
+    /// how many objects were written, or the first error's message.
+    #[doc(hidden)]
+    pub fn bench_put(
+        &self,
+        gvr: &GroupVersionResource,
+        objects: impl IntoIterator<Item = Value>,
+    ) -> Result<usize, String> {
+        let mut written = 0;
+        for mut object in objects {
+            let mut store = self.shared.store();
+            let served = store.served(gvr).ok_or_else(|| format!("{gvr:?} is not served"))?;
+            let name = object
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let ns = object
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .filter(|_| served.namespaced())
+                .map(str::to_owned);
+            let result = if store.get(&served, ns.as_deref(), &name).is_ok() {
+                if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                    meta.remove("resourceVersion");
+                }
+                store.update(&served, ns.as_deref(), &name, object, false, false)
+            } else {
+                store.create(&served, ns.as_deref(), object, false)
+            };
+            result.map_err(|e| e.status().to_string())?;
+            written += 1;
+        }
+        Ok(written)
+    }
+
     fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
         self.shared
             .faults
@@ -663,6 +703,9 @@ fn list_response(served: &Served, list: crate::store::ListResult, shape: Shape) 
     let mut metadata = json!({"resourceVersion": list.rv.to_string()});
     if let Some(token) = &list.continue_token {
         metadata["continue"] = json!(token);
+    } else if shape == Shape::Full && !served.info.is_builtin() {
+        // Custom resource lists are written from unstructured lists, which always carry it.
+        metadata["continue"] = json!("");
     }
     if let Some(remaining) = list.remaining {
         metadata["remainingItemCount"] = json!(remaining);

@@ -41,6 +41,18 @@ impl Served {
     pub fn kind(&self) -> &str {
         &self.info.gvk().kind
     }
+    /// Whether the real server keeps `metadata.generation` for this kind: custom resources always;
+    /// built-ins with a spec whose strategy tracks it, which in the core group are only pods and
+    /// replication controllers (a ConfigMap, Secret, Service or Namespace has none).
+    pub fn tracks_generation(&self, object: &Value) -> bool {
+        if !self.info.is_builtin() {
+            return true;
+        }
+        if self.group().is_empty() {
+            return matches!(self.kind(), "Pod" | "ReplicationController");
+        }
+        object.get("spec").is_some()
+    }
     pub fn namespaced(&self) -> bool {
         self.info.scope() == Scope::Namespaced
     }
@@ -460,12 +472,17 @@ impl Store {
             return Err(ApiError::already_exists(served.group(), served.plural(), &name));
         }
         let rv = self.rv + 1;
+        let tracks_generation = served.tracks_generation(&body);
         let meta = body["metadata"].as_object_mut().expect("checked above");
         meta.insert("name".into(), json!(name));
         meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         meta.insert("resourceVersion".into(), json!(rv.to_string()));
         meta.insert("creationTimestamp".into(), json!(now()));
-        meta.insert("generation".into(), json!(1));
+        if tracks_generation {
+            meta.insert("generation".into(), json!(1));
+        } else {
+            meta.remove("generation");
+        }
         meta.remove("deletionTimestamp");
         meta.remove("deletionGracePeriodSeconds");
         let object = Arc::new(body);
@@ -570,7 +587,11 @@ impl Store {
                 };
             }
             meta.insert("name".into(), json!(name));
-            meta.insert("generation".into(), json!(generation));
+            if served.tracks_generation(current) {
+                meta.insert("generation".into(), json!(generation));
+            } else {
+                meta.remove("generation");
+            }
             meta.insert("resourceVersion".into(), json!(rv.to_string()));
         }
         next["kind"] = json!(served.kind());

@@ -3,6 +3,7 @@
 //! - `cargo xtask builtins [--check]`: regenerate `scheme/src/builtins/generated.rs` from
 //!   k8s-openapi's own sources; with `--check`, fail when the checked-in copy differs.
 //! - `cargo xtask test`: run the whole workspace test suite (the README's test command).
+//! - `cargo xtask bench [sync|events|query]`: the informer benchmarks' table (issue 4).
 //! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
 //!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
 
@@ -18,8 +19,9 @@ fn main() -> ExitCode {
         Some("builtins") => builtins::run(&workspace_root(), args.iter().any(|a| a == "--check")),
         Some("test") => test(&args[1..]),
         Some("control-plane") => control_plane::run(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir]>".into(),
+            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir] | bench [filter]>".into(),
         ),
     };
     match result {
@@ -41,6 +43,20 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// `cargo xtask bench [filter]`: issue 4's table, our informer against kube-runtime's reflector
+/// and plain serde_json (`cargo bench -p kube-informer --bench informer`).
+fn bench(extra: &[String]) -> Result {
+    let status = cargo()
+        .args(["bench", "-p", "kube-informer", "--bench", "informer", "--"])
+        .args(extra)
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo bench failed: {status}").into())
+    }
+}
+
 fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(workspace_root());
@@ -49,15 +65,20 @@ fn cargo() -> Command {
 
 /// Runs every test of the workspace: unit, integration, property, compile-fail and doc tests,
 /// then prints one closing line that sums every `test result:` line.
+///
+/// First provisions kube-apiserver and etcd (`control_plane::ensure`, minutes when cold) and
+/// names their folder in `KUBE_ENVTEST_BIN_DIR` for kube-envtest's tests.
 fn test(extra: &[String]) -> Result {
+    let bin_dir = control_plane::ensure()?;
     let mut totals = Totals::default();
     let mut failures = Vec::new();
     for args in [
-        &["test", "--workspace", "--all-targets"][..],
+        // Every target but the benches: `cargo bench` runs those, and clippy compiles them.
+        &["test", "--workspace", "--lib", "--bins", "--tests", "--examples"][..],
         &["test", "--workspace", "--doc"][..],
     ] {
         let mut cmd = cargo();
-        cmd.args(args).args(extra);
+        cmd.args(args).args(extra).env(control_plane::BIN_DIR_ENV, &bin_dir);
         if let Err(err) = run_counting(cmd, &mut totals) {
             failures.push(err.to_string());
         }
