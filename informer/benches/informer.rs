@@ -1,0 +1,736 @@
+//! Issue 4's benchmarks: our informer side by side with kube-runtime's `reflector` + `Store`, and
+//! with plain `serde_json` decoding of the same bytes, in one run; prints a table of figures and
+//! ratios. `cargo bench -p kube-informer --bench informer`.
+//!
+//! Scenarios 1-3 run each measurement in a fresh child process (this binary re-executed with
+//! `INFORMER_BENCH_CHILD=<what>`), which starts its own fake API server and reads its own
+//! VmHWM/VmRSS from `/proc/self/status`. Scenario 4 runs in the parent, on caches filled directly.
+//!
+//! - 1, initial sync: wall time from start to synced (ours: `has_synced()` polled every 1 ms;
+//!   kube-runtime: `wait_until_ready()`), and peak RSS; both with the watcher's default config
+//!   (pages of 500). Decode-only times `serde_json::from_slice::<ObjectList<Pod>>` of the exact
+//!   bytes of one unpaginated `GET /api/v1/pods`; fetch-only times the paginated GETs (pages of
+//!   500, no decoding), the fake server's and HTTP's share. A baseline child only starts the server
+//!   with the same objects.
+//! - 2, memory per cached pod: (VmRSS after sync - VmRSS just before starting) / N, same children.
+//! - 3, events: 1,000 pods synced, then 100,000 updates written while the consumer's runtime (a
+//!   current-thread runtime; the server runs on its own runtime) is blocked, so that they queue on
+//!   the server; timed from unblocking until 3 handlers have each seen all of them.
+//! - 4, lister queries on 100,000 pods in 1,000 namespaces, caches filled directly.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::Api;
+use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::watcher;
+use kube_core::params::ListParams;
+use kube_core::request::Request;
+use kube_core::{Expression, GroupVersionResource, ObjectList, ResourceExt, Selector, SelectorExt};
+use kube_fake_apiserver::FakeApiServer;
+use kube_informer::{HandlerFns, Indexer, InformerOptions, Lister, SharedIndexInformer, object_key};
+use serde_json::{Value, json};
+
+const CHILD_ENV: &str = "INFORMER_BENCH_CHILD";
+const SYNC_SIZES: [usize; 2] = [10_000, 50_000];
+/// Repetitions per size (each a fresh process per variant).
+const SYNC_REPS: [usize; 2] = [3, 2];
+const SYNC_NAMESPACES: usize = 100;
+const EVENT_PODS: usize = 1_000;
+const EVENTS: usize = 100_000;
+const EVENT_REPS: usize = 2;
+const HANDLERS: usize = 3;
+const QUERY_PODS: usize = 100_000;
+const QUERY_NAMESPACES: usize = 1_000;
+
+// ---------------------------------------------------------------------------------------------
+// Objects
+
+/// A realistic pod (~4 KB of JSON): managedFields, labels, annotations, an owner, two containers
+/// with env, probes and mounts, the service-account volume, and a full status.
+fn pod_json(i: usize, namespaces: usize) -> Value {
+    let ns = format!("ns-{:04}", i % namespaces);
+    let app = format!("app-{}", (i / namespaces) % 10);
+    let rs = format!("{app}-7c9d6b5f4");
+    let name = format!("{rs}-{i:07}");
+    let uid = format!("5f0d9a62-2c1e-4c8e-{:04x}-{:012x}", i % 65_536, i);
+    let node = format!("node-{}", i % 200);
+    let ip = format!("10.{}.{}.{}", 244 + (i >> 16) % 10, (i >> 8) & 255, i & 255);
+    let tier = if i.is_multiple_of(2) { "frontend" } else { "backend" };
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "generateName": format!("{rs}-"),
+            "namespace": ns,
+            "uid": uid,
+            "resourceVersion": "1",
+            "creationTimestamp": "2026-11-20T09:14:03Z",
+            "labels": {"app": app, "pod-template-hash": "7c9d6b5f4", "tier": tier, "app.kubernetes.io/part-of": "shop"},
+            "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"},
+            "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": "0b4f3e21-9a8d-4c7b-8e6f-5d4c3b2a1f09", "controller": true, "blockOwnerDeletion": true}
+            ],
+            "managedFields": [
+                {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "time": "2026-11-20T09:14:03Z", "fieldsType": "FieldsV1",
+                 "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}, "f:tier": {}, "f:app.kubernetes.io/part-of": {}},
+                   "f:ownerReferences": {".": {}, "k:{\"uid\":\"0b4f3e21-9a8d-4c7b-8e6f-5d4c3b2a1f09\"}": {}}},
+                   "f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {".": {}, "f:env": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {}, "f:ports": {}, "f:resources": {}},
+                     "k:{\"name\":\"proxy\"}": {".": {}, "f:image": {}, "f:name": {}}}, "f:dnsPolicy": {}, "f:restartPolicy": {}, "f:schedulerName": {}}}},
+                {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": "2026-11-20T09:14:09Z", "fieldsType": "FieldsV1", "subresource": "status",
+                 "fieldsV1": {"f:status": {"f:conditions": {"k:{\"type\":\"Ready\"}": {".": {}, "f:status": {}, "f:type": {}}}, "f:containerStatuses": {}, "f:hostIP": {}, "f:phase": {}, "f:podIP": {}, "f:podIPs": {}, "f:startTime": {}}}}
+            ]
+        },
+        "spec": {
+            "containers": [
+                {"name": "web", "image": "registry.example.com/shop/web:1.27.3", "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}, {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}],
+                 "env": [{"name": "APP_ENV", "value": "production"}, {"name": "LOG_LEVEL", "value": "info"}, {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
+                         {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}],
+                 "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
+                 "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"}, "initialDelaySeconds": 10, "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3},
+                 "volumeMounts": [{"name": "kube-api-access-x7k2p", "readOnly": true, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}],
+                 "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "IfNotPresent"},
+                {"name": "proxy", "image": "registry.example.com/mesh/proxy:1.22.0", "args": ["proxy", "sidecar", "--concurrency", "2"],
+                 "resources": {"requests": {"cpu": "10m", "memory": "40Mi"}},
+                 "volumeMounts": [{"name": "kube-api-access-x7k2p", "readOnly": true, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}],
+                 "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "IfNotPresent"}
+            ],
+            "volumes": [{"name": "kube-api-access-x7k2p", "projected": {"defaultMode": 420, "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}],
+            "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+            "serviceAccountName": "default", "serviceAccount": "default", "nodeName": node,
+            "securityContext": {}, "schedulerName": "default-scheduler",
+            "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
+            "priority": 0, "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority"
+        },
+        "status": {
+            "phase": "Running",
+            "conditions": [
+                {"type": "Initialized", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-20T09:14:03Z"},
+                {"type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-20T09:14:09Z"},
+                {"type": "ContainersReady", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-20T09:14:09Z"},
+                {"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-20T09:14:03Z"}
+            ],
+            "hostIP": "10.0.0.11", "podIP": ip, "podIPs": [{"ip": ip}],
+            "startTime": "2026-11-20T09:14:03Z", "qosClass": "Burstable",
+            "containerStatuses": [
+                {"name": "proxy", "state": {"running": {"startedAt": "2026-11-20T09:14:07Z"}}, "lastState": {}, "ready": true, "restartCount": 0,
+                 "image": "registry.example.com/mesh/proxy:1.22.0", "imageID": "registry.example.com/mesh/proxy@sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0",
+                 "containerID": "containerd://1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b", "started": true},
+                {"name": "web", "state": {"running": {"startedAt": "2026-11-20T09:14:08Z"}}, "lastState": {}, "ready": true, "restartCount": 0,
+                 "image": "registry.example.com/shop/web:1.27.3", "imageID": "registry.example.com/shop/web@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+                 "containerID": "containerd://4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f", "started": true}
+            ]
+        }
+    })
+}
+
+fn pods_gvr() -> GroupVersionResource {
+    GroupVersionResource::gvr("", "v1", "pods")
+}
+
+/// A fake server holding `n` realistic pods in `namespaces` namespaces.
+async fn loaded_server(n: usize, namespaces: usize) -> FakeApiServer {
+    let server = FakeApiServer::builder()
+        .require_namespaces(false)
+        .history(1_000)
+        .bookmark_interval(Duration::from_secs(3_600))
+        .start()
+        .await
+        .expect("fake server starts");
+    server
+        .bench_put(&pods_gvr(), (0..n).map(|i| pod_json(i, namespaces)))
+        .expect("loading pods");
+    server
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process measurements
+
+/// (VmHWM, VmRSS) of this process in KiB.
+fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+fn multi_thread_runtime(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children
+
+fn child(spec: &str) -> Value {
+    let parts: Vec<&str> = spec.split(':').collect();
+    match parts.as_slice() {
+        ["sync", what, n] => {
+            let n: usize = n.parse().expect("a count");
+            let runtime = multi_thread_runtime(2);
+            let result = runtime.block_on(sync_child(what, n));
+            // Not dropped: shutting down would cut the server under watchers that retry at once.
+            std::mem::forget(runtime);
+            result
+        }
+        ["events", what] => events_child(what),
+        _ => panic!("unknown child {spec:?}"),
+    }
+}
+
+async fn sync_child(what: &str, n: usize) -> Value {
+    let server = loaded_server(n, SYNC_NAMESPACES).await;
+    let client = server.client().expect("client");
+    let api: Api<Pod> = Api::all(client.clone());
+    let (_, rss_before) = memory_kib();
+    let mut extra = json!({});
+    let elapsed = match what {
+        "baseline" => Duration::ZERO,
+        "ours" => {
+            let informer = SharedIndexInformer::new(api, "Pod", InformerOptions::default());
+            let start = Instant::now();
+            informer.run();
+            while !informer.has_synced() {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            let elapsed = start.elapsed();
+            assert_eq!(informer.indexer().len(), n);
+            let (_, rss_after) = memory_kib();
+            extra = json!({"rss_after": rss_after});
+            std::mem::forget(informer);
+            elapsed
+        }
+        "kube" => {
+            let (reader, writer) = reflector::store::<Pod>();
+            let stream = reflector::reflector(writer, watcher(api, watcher::Config::default()));
+            let start = Instant::now();
+            tokio::spawn(async move {
+                let mut stream = std::pin::pin!(stream);
+                while stream.next().await.is_some() {}
+            });
+            reader.wait_until_ready().await.expect("reflector ready");
+            let elapsed = start.elapsed();
+            assert_eq!(reader.len(), n);
+            let (_, rss_after) = memory_kib();
+            extra = json!({"rss_after": rss_after});
+            std::mem::forget(reader);
+            elapsed
+        }
+        "decode" => {
+            let request = Request::new("/api/v1/pods")
+                .list(&ListParams::default())
+                .expect("list request");
+            let bytes = client.request_text(request).await.expect("raw list").into_bytes();
+            let (_, rss_before) = memory_kib();
+            let start = Instant::now();
+            let list: ObjectList<Pod> = serde_json::from_slice(&bytes).expect("a PodList");
+            let elapsed = start.elapsed();
+            assert_eq!(list.items.len(), n);
+            let (_, rss_after) = memory_kib();
+            extra = json!({"rss_after": rss_after, "rss_before_decode": rss_before, "bytes": bytes.len()});
+            std::mem::forget(list);
+            elapsed
+        }
+        "fetch" => {
+            let start = Instant::now();
+            let mut token: Option<String> = None;
+            let mut total = 0;
+            loop {
+                let mut params = ListParams::default().limit(500);
+                if let Some(t) = &token {
+                    params = params.continue_token(t);
+                }
+                let request = Request::new("/api/v1/pods").list(&params).expect("list request");
+                let text = client.request_text(request).await.expect("raw page");
+                total += text.len();
+                let head = &text[..text.len().min(1_024)];
+                token = head.find("\"continue\":\"").map(|at| {
+                    let rest = &head[at + 12..];
+                    rest[..rest.find('"').expect("a closing quote")].to_owned()
+                });
+                if token.is_none() {
+                    break;
+                }
+            }
+            extra = json!({"bytes": total});
+            start.elapsed()
+        }
+        other => panic!("unknown sync child {other}"),
+    };
+    let (hwm, _) = memory_kib();
+    let mut out = json!({"secs": elapsed.as_secs_f64(), "hwm": hwm, "rss_before": rss_before, "n": n});
+    if let (Some(out), Some(extra)) = (out.as_object_mut(), extra.as_object()) {
+        out.extend(extra.clone());
+    }
+    std::mem::forget(server);
+    out
+}
+
+/// Writes `EVENTS` updates to the `EVENT_PODS` pods (a changing annotation), on this thread.
+fn write_updates(server: &FakeApiServer) {
+    let template: Vec<Value> = (0..EVENT_PODS).map(|i| pod_json(i, 10)).collect();
+    for round in 0..EVENTS / EVENT_PODS {
+        let updates = template.iter().map(|p| {
+            let mut p = p.clone();
+            p["metadata"]["annotations"]["bench/round"] = json!(round.to_string());
+            p
+        });
+        assert_eq!(server.bench_put(&pods_gvr(), updates), Ok(EVENT_PODS));
+    }
+}
+
+fn events_child(what: &str) -> Value {
+    let server_runtime = multi_thread_runtime(2);
+    let server = server_runtime.block_on(loaded_server(EVENT_PODS, 10));
+    let client = {
+        let _guard = server_runtime.enter();
+        server.client().expect("client")
+    };
+    let consumer = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let counters: Arc<Vec<AtomicU64>> = Arc::new((0..HANDLERS).map(|_| AtomicU64::new(0)).collect());
+    let target = (EVENT_PODS + EVENTS) as u64;
+    let all_reach = |counters: &[AtomicU64], n: u64| counters.iter().all(|c| c.load(Ordering::Relaxed) >= n);
+    let (elapsed, generation) = consumer.block_on(async {
+        let api: Api<Pod> = Api::all(client);
+        match what {
+            "ours" => {
+                let informer = SharedIndexInformer::new(api, "Pod", InformerOptions::default());
+                for h in 0..HANDLERS {
+                    let (add, update) = (counters.clone(), counters.clone());
+                    let _registration = informer.add_event_handler(
+                        HandlerFns::new()
+                            .on_add(move |_, _| {
+                                add[h].fetch_add(1, Ordering::Relaxed);
+                            })
+                            .on_update(move |_, _| {
+                                update[h].fetch_add(1, Ordering::Relaxed);
+                            }),
+                    );
+                }
+                informer.run();
+                std::mem::forget(informer);
+            }
+            "kube" => {
+                let (_reader, writer) = reflector::store::<Pod>();
+                let stream = reflector::reflector(writer, watcher(api, watcher::Config::default()));
+                let mut senders = Vec::new();
+                for h in 0..HANDLERS {
+                    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Arc<Pod>>();
+                    senders.push(tx);
+                    let counters = counters.clone();
+                    tokio::spawn(async move {
+                        while rx.recv().await.is_some() {
+                            counters[h].fetch_add(1, Ordering::Relaxed);
+                        }
+                    });
+                }
+                tokio::spawn(async move {
+                    let mut stream = std::pin::pin!(stream);
+                    while let Some(event) = stream.next().await {
+                        if let Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod)) = event {
+                            let pod = Arc::new(pod);
+                            for tx in &senders {
+                                let _ = tx.send(pod.clone());
+                            }
+                        }
+                    }
+                });
+            }
+            other => panic!("unknown events child {other}"),
+        }
+        while !all_reach(&counters, EVENT_PODS as u64) {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // Blocks this (current-thread) runtime: the updates queue up on the server's side.
+        let generating = Instant::now();
+        write_updates(&server);
+        let generation = generating.elapsed();
+        let start = Instant::now();
+        while !all_reach(&counters, target) {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        (start.elapsed(), generation)
+    });
+    let (hwm, _) = memory_kib();
+    let delivered: Vec<u64> = counters.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+    std::mem::forget(server);
+    std::mem::forget(consumer);
+    std::mem::forget(server_runtime);
+    json!({"secs": elapsed.as_secs_f64(), "generation_secs": generation.as_secs_f64(), "hwm": hwm, "delivered": delivered})
+}
+
+fn run_child(spec: &str) -> Value {
+    let output = Command::new(std::env::current_exe().expect("own path"))
+        .env(CHILD_ENV, spec)
+        .output()
+        .expect("running a child");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().find_map(|l| l.strip_prefix("RESULT "));
+    match line {
+        Some(line) if output.status.success() => serde_json::from_str(line).expect("a child's result"),
+        _ => panic!(
+            "child {spec} failed ({}):\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and the table
+
+fn min_median(mut xs: Vec<f64>) -> (f64, f64) {
+    xs.sort_by(f64::total_cmp);
+    (xs[0], xs[xs.len() / 2])
+}
+
+fn f(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+struct Table {
+    rows: Vec<[String; 4]>,
+}
+
+impl Table {
+    fn row(
+        &mut self,
+        what: impl Into<String>,
+        value: impl Into<String>,
+        ratio: impl Into<String>,
+        target: impl Into<String>,
+    ) {
+        self.rows.push([what.into(), value.into(), ratio.into(), target.into()]);
+    }
+    fn print(&self) {
+        let header = ["measurement", "value", "ratio", "target"];
+        let widths: Vec<usize> = (0..4)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .map(|r| r[c].len())
+                    .chain([header[c].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: [&str; 4]| {
+            let cells: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            println!("| {} |", cells.join(" | "));
+        };
+        line(header);
+        println!(
+            "|{}|",
+            widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")
+        );
+        for r in &self.rows {
+            line([&r[0], &r[1], &r[2], &r[3]]);
+        }
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "MET" } else { "MISSED" }
+}
+
+fn mib(kib: f64) -> String {
+    format!("{:.0} MiB", kib / 1024.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+fn sync_scenarios(table: &mut Table) {
+    for (n, reps) in SYNC_SIZES.into_iter().zip(SYNC_REPS) {
+        let kinds = ["baseline", "ours", "kube", "decode", "fetch"];
+        let mut results: Vec<Vec<Value>> = vec![Vec::new(); kinds.len()];
+        for _ in 0..reps {
+            for (k, kind) in kinds.iter().enumerate() {
+                let r = run_child(&format!("sync:{kind}:{n}"));
+                eprintln!("  sync {kind} {n}: {r}");
+                results[k].push(r);
+            }
+        }
+        let times = |k: usize| min_median(results[k].iter().map(|r| f(r, "secs")).collect());
+        let hwm = |k: usize| min_median(results[k].iter().map(|r| f(r, "hwm")).collect());
+        let per_pod = |k: usize| {
+            min_median(
+                results[k]
+                    .iter()
+                    .map(|r| (f(r, "rss_after") - f(r, "rss_before")) * 1024.0 / n as f64)
+                    .collect(),
+            )
+        };
+        let (ours_min, ours) = times(1);
+        let (kube_min, kube) = times(2);
+        let (decode_min, decode) = times(3);
+        let (fetch_min, fetch) = times(4);
+        let bytes = f(&results[3][0], "bytes");
+        table.row(
+            format!("1. sync {n} pods ({:.1} KB JSON each): ours", bytes / n as f64 / 1000.0),
+            format!("median {ours:.3} s (min {ours_min:.3})"),
+            format!("{:.2}x reflector, {:.2}x decode", ours / kube, ours / decode),
+            format!(
+                "<=1x reflector: {}; <=1.3x decode: {}",
+                verdict(ours <= kube),
+                verdict(ours <= 1.3 * decode)
+            ),
+        );
+        table.row(
+            format!("1. sync {n}: kube-runtime reflector+Store"),
+            format!("median {kube:.3} s (min {kube_min:.3})"),
+            format!("{:.2}x decode", kube / decode),
+            "",
+        );
+        table.row(
+            format!("1. sync {n}: decode-only (serde_json, 1 unpaginated list)"),
+            format!("median {decode:.3} s (min {decode_min:.3})"),
+            "1.00x",
+            "",
+        );
+        table.row(
+            format!("1. sync {n}: fetch-only (paginated GETs, no decode)"),
+            format!("median {fetch:.3} s (min {fetch_min:.3})"),
+            format!(
+                "ours-fetch = {:.2}x decode; reflector-fetch = {:.2}x decode",
+                (ours - fetch) / decode,
+                (kube - fetch) / decode
+            ),
+            "",
+        );
+        let (_, base) = hwm(0);
+        for (k, label) in [(1, "ours"), (2, "kube-runtime"), (3, "decode-only"), (4, "fetch-only")] {
+            let (_, peak) = hwm(k);
+            table.row(
+                format!("1. peak RSS {n}: {label}"),
+                format!("raw {} / net {}", mib(peak), mib(peak - base)),
+                if k == 1 {
+                    format!("net {:.2}x reflector's", (peak - base) / (hwm(2).1 - base))
+                } else {
+                    String::new()
+                },
+                "",
+            );
+        }
+        table.row(
+            format!("1. peak RSS {n}: baseline (server + pods only)"),
+            format!("raw {}", mib(base)),
+            "",
+            "",
+        );
+        let (ours_pp_min, ours_pp) = per_pod(1);
+        let (kube_pp_min, kube_pp) = per_pod(2);
+        let (dec_pp, _) = {
+            let xs: Vec<f64> = results[3]
+                .iter()
+                .map(|r| (f(r, "rss_after") - f(r, "rss_before_decode")) * 1024.0 / n as f64)
+                .collect();
+            let m = min_median(xs);
+            (m.1, m.0)
+        };
+        table.row(
+            format!("2. memory per cached pod, {n}: ours"),
+            format!("median {:.0} B (min {:.0})", ours_pp, ours_pp_min),
+            format!("{:.2}x reflector", ours_pp / kube_pp),
+            format!("<= reflector: {}", verdict(ours_pp <= kube_pp)),
+        );
+        table.row(
+            format!("2. memory per cached pod, {n}: kube-runtime"),
+            format!("median {:.0} B (min {:.0})", kube_pp, kube_pp_min),
+            "",
+            "",
+        );
+        table.row(
+            format!("2. memory per decoded pod, {n}: ObjectList<Pod>"),
+            format!("median {:.0} B", dec_pp),
+            "",
+            "",
+        );
+    }
+}
+
+fn event_scenarios(table: &mut Table) {
+    let mut ours = Vec::new();
+    let mut kube = Vec::new();
+    for _ in 0..EVENT_REPS {
+        for (kind, into) in [("ours", &mut ours), ("kube", &mut kube)] {
+            let r = run_child(&format!("events:{kind}"));
+            eprintln!("  events {kind}: {r}");
+            into.push(r);
+        }
+    }
+    let rates = |rs: &[Value]| min_median(rs.iter().map(|r| EVENTS as f64 / f(r, "secs")).collect());
+    let (ours_lo, ours_med) = rates(&ours);
+    let (kube_lo, kube_med) = rates(&kube);
+    let generation = min_median(ours.iter().chain(&kube).map(|r| f(r, "generation_secs")).collect()).1;
+    table.row(
+        "3. 100k watch events to 3 handlers: ours",
+        format!("median {:.0} ev/s (min {:.0})", ours_med, ours_lo),
+        format!("{:.2}x reflector", ours_med / kube_med),
+        format!(">= reflector: {}", verdict(ours_med >= kube_med)),
+    );
+    table.row(
+        "3. 100k watch events to 3 consumers: kube-runtime reflector + fan-out",
+        format!("median {:.0} ev/s (min {:.0})", kube_med, kube_lo),
+        "",
+        format!("(writing the events beforehand: {generation:.2} s, untimed)"),
+    );
+}
+
+/// Median nanoseconds per call of `op` over `batches` batches of `per_batch` calls.
+fn time_ns(batches: usize, per_batch: usize, mut op: impl FnMut(usize) -> usize) -> (f64, f64) {
+    let mut sink = 0;
+    let mut samples = Vec::with_capacity(batches);
+    for b in 0..batches {
+        let start = Instant::now();
+        for i in 0..per_batch {
+            sink += op(b * per_batch + i);
+        }
+        samples.push(start.elapsed().as_nanos() as f64 / per_batch as f64);
+    }
+    std::hint::black_box(sink);
+    min_median(samples)
+}
+
+fn query_scenarios(table: &mut Table) {
+    let indexer: Indexer<Pod> = Indexer::new();
+    let (reader, mut writer) = reflector::store::<Pod>();
+    writer.apply_watcher_event(&watcher::Event::Init);
+    for i in 0..QUERY_PODS {
+        let pod: Pod = serde_json::from_value(pod_json(i, QUERY_NAMESPACES)).expect("a pod");
+        writer.apply_watcher_event(&watcher::Event::InitApply(pod.clone()));
+        indexer.insert(object_key(&pod), Arc::new(pod));
+    }
+    writer.apply_watcher_event(&watcher::Event::InitDone);
+    assert_eq!((indexer.len(), reader.len()), (QUERY_PODS, QUERY_PODS));
+    let lister = Lister::new(indexer, "Pod".to_owned());
+    let ours_selector: kube_informer::labels::LabelSelector = "app=app-3".parse().expect("a selector");
+    let kube_selector: Selector = Expression::Equal("app".into(), "app-3".into()).into();
+    let ns = |i: usize| format!("ns-{:04}", (i * 7_919) % QUERY_NAMESPACES);
+    let namespaces: Vec<String> = (0..QUERY_NAMESPACES).map(ns).collect();
+    let expected = QUERY_PODS / QUERY_NAMESPACES / 10;
+    let (ours_min, ours) = time_ns(50, 200, |i| {
+        let out = lister.namespace(&namespaces[i % namespaces.len()]).list(&ours_selector);
+        debug_assert_eq!(out.len(), expected);
+        out.len()
+    });
+    let (kube_min, kube) = time_ns(10, 5, |i| {
+        let ns = &namespaces[i % namespaces.len()];
+        let out =
+            reader.state_filter(|p| p.namespace().as_deref() == Some(ns.as_str()) && kube_selector.matches(p.labels()));
+        debug_assert_eq!(out.len(), expected);
+        out.len()
+    });
+    assert_eq!(lister.namespace(&namespaces[3]).list(&ours_selector).len(), expected);
+    table.row(
+        "4. list ns + label selector, 100k pods / 1000 ns: ours lister.namespace(ns).list",
+        format!("median {:.2} µs (min {:.2})", ours / 1e3, ours_min / 1e3),
+        format!("{:.0}x faster than reflector", kube / ours),
+        format!(">= 50x: {}", verdict(kube / ours >= 50.0)),
+    );
+    table.row(
+        "4. list ns + label selector: kube-runtime Store::state_filter(ns && selector)",
+        format!("median {:.2} µs (min {:.2})", kube / 1e3, kube_min / 1e3),
+        "",
+        "",
+    );
+    let names: Vec<(String, String)> = (0..QUERY_PODS)
+        .map(|i| (i * 7_919) % QUERY_PODS)
+        .map(|i| {
+            let p = pod_json(i, QUERY_NAMESPACES);
+            (
+                p["metadata"]["namespace"].as_str().unwrap_or("").to_owned(),
+                p["metadata"]["name"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let (ours_get_min, ours_get) = time_ns(50, 10_000, |i| {
+        let (ns, name) = &names[i % names.len()];
+        lister
+            .namespace(ns)
+            .get(name)
+            .map_or(0, |p| p.metadata.name.as_ref().map_or(0, String::len))
+    });
+    let refs: Vec<ObjectRef<Pod>> = names.iter().map(|(ns, name)| ObjectRef::new(name).within(ns)).collect();
+    let (kube_get_min, kube_get) = time_ns(50, 10_000, |i| {
+        reader
+            .get(&refs[i % refs.len()])
+            .map_or(0, |p| p.metadata.name.as_ref().map_or(0, String::len))
+    });
+    let (kube_get_ref_min, kube_get_ref) = time_ns(50, 10_000, |i| {
+        let (ns, name) = &names[i % names.len()];
+        reader
+            .get(&ObjectRef::new(name).within(ns))
+            .map_or(0, |p| p.metadata.name.as_ref().map_or(0, String::len))
+    });
+    table.row(
+        "4. get by name: ours lister.namespace(ns).get(name)",
+        format!("median {:.0} ns (min {:.0})", ours_get, ours_get_min),
+        format!(
+            "{:.2}x reflector's time (prebuilt ObjectRef), {:.2}x (ObjectRef built per call)",
+            ours_get / kube_get,
+            ours_get / kube_get_ref
+        ),
+        format!("< 1 µs: {}", verdict(ours_get < 1_000.0)),
+    );
+    table.row(
+        "4. get by name: kube-runtime Store::get(&ObjectRef), ref prebuilt",
+        format!("median {:.0} ns (min {:.0})", kube_get, kube_get_min),
+        "",
+        "",
+    );
+    table.row(
+        "4. get by name: kube-runtime Store::get(&ObjectRef::new(name).within(ns))",
+        format!("median {:.0} ns (min {:.0})", kube_get_ref, kube_get_ref_min),
+        "",
+        "",
+    );
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        let result = child(&spec);
+        println!("RESULT {result}");
+        // The caches and servers were leaked on purpose: exit without tearing them down.
+        std::process::exit(0);
+    }
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |s: &str| only.as_deref().is_none_or(|o| s.contains(o));
+    let started = Instant::now();
+    let mut table = Table { rows: Vec::new() };
+    if wanted("sync") {
+        sync_scenarios(&mut table);
+    }
+    if wanted("events") {
+        event_scenarios(&mut table);
+    }
+    if wanted("query") {
+        query_scenarios(&mut table);
+    }
+    println!();
+    table.print();
+    println!("\n(whole run: {:.0} s)", started.elapsed().as_secs_f64());
+}
