@@ -43,6 +43,7 @@ pub struct ControlPlane {
     apiserver_port: u16,
     etcd_port: u16,
     startup: Duration,
+    token: String,
     dir: TempDir,
 }
 
@@ -137,6 +138,7 @@ impl ControlPlane {
         Ok(ControlPlane {
             apiserver,
             etcd,
+            token,
             client,
             etcd_client,
             apiserver_path,
@@ -152,6 +154,28 @@ impl ControlPlane {
     /// server's self-signed certificate. Clones share one connection pool.
     pub fn client(&self) -> kube::Client {
         self.client.clone()
+    }
+
+    /// A kubeconfig (JSON, which kubeconfig readers take as YAML) for the admin user, for kubectl
+    /// or programs that take `--kubeconfig`. Like [`client`](Self::client), it skips verification
+    /// of the server's self-signed certificate.
+    pub fn kubeconfig(&self) -> String {
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "envtest", "cluster": {"server": self.apiserver_url(), "insecure-skip-tls-verify": true}}],
+            "users": [{"name": "envtest-admin", "user": {"token": self.token}}],
+            "contexts": [{"name": "envtest", "context": {"cluster": "envtest", "user": "envtest-admin"}}],
+            "current-context": "envtest",
+        })
+        .to_string()
+    }
+
+    /// Writes [`kubeconfig`](Self::kubeconfig) into the control plane's folder (removed on
+    /// drop) and returns its path.
+    pub fn write_kubeconfig(&self) -> Result<PathBuf, Error> {
+        write(self.dir.path(), "kubeconfig", &self.kubeconfig())?;
+        Ok(self.dir.path().join("kubeconfig"))
     }
 
     /// How long [`ControlPlane::start`] took, from finding the binaries to the `default`
