@@ -25,7 +25,7 @@ pub(crate) enum Shape {
     Metadata,
 }
 
-/// A served resource: its kind info and whether its list items lose kind/apiVersion.
+/// A served resource: its kind info (scope, plural, whether it is built in).
 #[derive(Clone, Debug)]
 pub(crate) struct Served {
     pub info: KindInfo,
@@ -501,7 +501,7 @@ impl Store {
         served: &Served,
         namespace: Option<&str>,
         name: &str,
-        mut body: Value,
+        body: Value,
         status_only: bool,
         dry_run: bool,
     ) -> Result<Written, ApiError> {
@@ -526,25 +526,7 @@ impl Store {
         {
             return Err(ApiError::stale(served.group(), served.plural(), name));
         }
-        let next = if status_only {
-            let mut next = (*current).clone();
-            match body.get_mut("status") {
-                Some(status) => next["status"] = status.take(),
-                None => {
-                    next.as_object_mut().expect("objects are maps").remove("status");
-                }
-            }
-            next
-        } else {
-            // The main resource keeps the stored status (the status subresource owns it), and
-            // metadata the server manages.
-            if let Some(status) = current.get("status") {
-                body["status"] = status.clone();
-            } else if let Some(map) = body.as_object_mut() {
-                map.remove("status");
-            }
-            body
-        };
+        let next = split_status(&current, body, status_only);
         self.replace(served, namespace, name, &current, next, dry_run)
     }
 
@@ -666,26 +648,7 @@ impl Store {
                 "metadata.name: the name of a patched object cannot change",
             ));
         }
-        // The main resource leaves status alone; the status subresource changes only status.
-        if status_only {
-            let status = next.get("status").cloned();
-            next = (*current).clone();
-            match status {
-                Some(s) => next["status"] = s,
-                None => {
-                    next.as_object_mut().expect("objects are maps").remove("status");
-                }
-            }
-        } else {
-            match current.get("status") {
-                Some(s) => next["status"] = s.clone(),
-                None => {
-                    if let Some(m) = next.as_object_mut() {
-                        m.remove("status");
-                    }
-                }
-            }
-        }
+        let next = split_status(&current, next, status_only);
         self.replace(served, namespace, name, &current, next, dry_run)
     }
 
@@ -869,7 +832,6 @@ impl Store {
     }
 
     /// Starts a watch: replays what it must, then registers it, all under the caller's lock.
-    #[allow(clippy::too_many_arguments)]
     pub fn watch(
         &mut self,
         served: &Served,
@@ -973,6 +935,26 @@ impl Store {
     pub fn open_watches(&self) -> usize {
         self.watchers.values().filter(|w| !w.tx.is_closed()).count()
     }
+}
+
+/// The status-subresource rule: a write to the status subresource changes only the status (the
+/// rest stays `current`'s); a write to the main resource changes everything but the status.
+fn split_status(current: &Value, mut written: Value, status_only: bool) -> Value {
+    let (mut next, status) = if status_only {
+        let status = written.get_mut("status").map(Value::take);
+        (current.clone(), status)
+    } else {
+        (written, current.get("status").cloned())
+    };
+    match status {
+        Some(status) => next["status"] = status,
+        None => {
+            if let Some(map) = next.as_object_mut() {
+                map.remove("status");
+            }
+        }
+    }
+    next
 }
 
 /// `next` with the current object's resourceVersion, to tell a no-op write.

@@ -466,7 +466,8 @@ async fn optimistic_concurrency_and_error_statuses() {
         ))
         .await
         .unwrap_err();
-    assert_eq!((status(bad).code, 400), (400, 400));
+    let bad = status(bad);
+    assert_eq!((bad.code, bad.reason.as_str()), (400, "BadRequest"));
     let wrong_kind = r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"}}"#;
     let err = status(
         client

@@ -245,6 +245,18 @@ pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
     (tx, shared, thread)
 }
 
+/// Polls `done` every 5 ms until it holds or `timeout` passes; returns whether it held.
+pub(crate) async fn poll_until(timeout: Duration, done: impl Fn() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now().checked_add(timeout);
+    while !done() {
+        if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    true
+}
+
 /// A handler's registration (client-go's `ResourceEventHandlerRegistration`).
 pub struct HandlerRegistration {
     pub(crate) id: u64,
@@ -288,13 +300,6 @@ impl HandlerRegistration {
     }
     /// Waits (polling) until [`has_synced`](Self::has_synced) or the timeout; returns whether it synced.
     pub async fn wait_for_sync(&self, timeout: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + timeout;
-        while !self.has_synced() {
-            if tokio::time::Instant::now() >= deadline {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        true
+        crate::handler::poll_until(timeout, || self.has_synced()).await
     }
 }

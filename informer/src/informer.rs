@@ -389,14 +389,7 @@ where
 
     /// Waits until the cache synced or `timeout` passed; returns whether it synced.
     pub async fn wait_for_sync(&self, timeout: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + timeout;
-        while !self.has_synced() {
-            if tokio::time::Instant::now() >= deadline {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        true
+        crate::handler::poll_until(timeout, || self.has_synced()).await
     }
 
     /// Stops the list+watch, lets every handler finish what is queued, and empties the cache.

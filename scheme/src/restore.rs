@@ -63,11 +63,14 @@ pub trait Restore {
     }
 }
 
+/// Whether a `types` field names both a kind and an apiVersion.
+fn types_complete(types: Option<&TypeMeta>) -> bool {
+    types.is_some_and(|t| !t.kind.is_empty() && !t.api_version.is_empty())
+}
+
 impl Restore for DynamicObject {
     fn has_type_meta(&self) -> bool {
-        self.types
-            .as_ref()
-            .is_some_and(|t| !t.kind.is_empty() && !t.api_version.is_empty())
+        types_complete(self.types.as_ref())
     }
     fn matches(&self, stamp: &Stamp) -> bool {
         self.types.as_ref() == Some(&stamp.types)
@@ -90,9 +93,7 @@ impl<K: Resource<DynamicType = ()> + 'static> Restore for PartialObjectMeta<K> {
         })
     }
     fn has_type_meta(&self) -> bool {
-        self.types
-            .as_ref()
-            .is_some_and(|t| !t.kind.is_empty() && !t.api_version.is_empty())
+        types_complete(self.types.as_ref())
     }
     fn matches(&self, stamp: &Stamp) -> bool {
         self.types.as_ref() == Some(&stamp.types)
