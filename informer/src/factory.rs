@@ -107,6 +107,7 @@ struct FactoryInner {
     default_resync: Option<Duration>,
     custom_resync: HashMap<TypeId, Duration>,
     backoff: crate::BackoffSettings,
+    compact: bool,
     typed_transforms: Mutex<HashMap<TypeId, Box<dyn Any + Send + Sync>>>,
     informers: Mutex<Vec<Entry>>,
     shut_down: Mutex<bool>,
@@ -154,9 +155,16 @@ pub struct FactoryBuilder {
     default_resync: Option<Duration>,
     custom_resync: HashMap<TypeId, Duration>,
     backoff: crate::BackoffSettings,
+    compact: bool,
 }
 
 impl FactoryBuilder {
+    /// Whether informers cache exactly sized copies of decoded objects (default: yes); see
+    /// [`InformerOptions::compact`].
+    pub fn compact_objects(mut self, compact: bool) -> Self {
+        self.compact = compact;
+        self
+    }
     /// Waits between retries of failed lists and watches (default: client-go's).
     pub fn backoff(mut self, backoff: crate::BackoffSettings) -> Self {
         self.backoff = backoff;
@@ -209,6 +217,7 @@ impl FactoryBuilder {
                 default_resync: self.default_resync,
                 custom_resync: self.custom_resync,
                 backoff: self.backoff,
+                compact: self.compact,
                 typed_transforms: Mutex::new(HashMap::new()),
                 informers: Mutex::new(Vec::new()),
                 shut_down: Mutex::new(false),
@@ -262,6 +271,7 @@ impl SharedInformerFactory {
             default_resync: None,
             custom_resync: HashMap::new(),
             backoff: crate::BackoffSettings::default(),
+            compact: true,
         }
     }
 
@@ -325,6 +335,7 @@ impl SharedInformerFactory {
                 .or(self.inner.default_resync),
             name,
             backoff: self.inner.backoff,
+            compact: self.inner.compact,
         }
     }
 

@@ -4,8 +4,9 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::time::Duration;
+
+use crate::queue;
 
 /// An object deleted while the informer was not watching: the last state it knew
 /// (client-go's `DeletedFinalStateUnknown`).
@@ -196,21 +197,21 @@ pub(crate) struct HandlerShared {
 /// The informer's side of one handler: its queue and resync period.
 pub(crate) struct HandlerSlot<K> {
     pub id: u64,
-    pub tx: mpsc::Sender<Message<K>>,
+    pub tx: HandlerQueue<K>,
     pub resync: Option<Duration>,
     pub next_resync: Option<tokio::time::Instant>,
 }
 
-/// Starts the worker thread of a handler; returns its slot parts and join handle.
+/// The informer's end of a handler's queue: notifications in, handled ones back (dropped by the
+/// informer's thread, see [`crate::queue`]).
+pub(crate) type HandlerQueue<K> = queue::Sender<Message<K>, Message<K>>;
+
+/// Starts the worker thread of a handler; returns its queue, shared state and join handle.
 pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
     name: String,
     handler: Box<dyn ResourceEventHandler<K>>,
-) -> (
-    mpsc::Sender<Message<K>>,
-    Arc<HandlerShared>,
-    std::thread::JoinHandle<()>,
-) {
-    let (tx, rx) = mpsc::channel::<Message<K>>();
+) -> (HandlerQueue<K>, Arc<HandlerShared>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = queue::queue();
     let shared = Arc::new(HandlerShared {
         synced: AtomicBool::new(false),
         panics: AtomicU64::new(0),
@@ -221,24 +222,29 @@ pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
     let thread = std::thread::Builder::new()
         .name(name.clone())
         .spawn(move || {
-            while let Ok(message) = rx.recv() {
-                let notification = match message {
-                    Message::Synced => {
-                        worker_shared.synced.store(true, Ordering::Release);
-                        continue;
+            let (mut batch, mut done) = (Vec::new(), Vec::new());
+            while rx.take_all(&mut batch, &mut done) {
+                for message in &batch {
+                    let notification = match message {
+                        Message::Synced => {
+                            worker_shared.synced.store(true, Ordering::Release);
+                            continue;
+                        }
+                        Message::Notify(n) => n,
+                    };
+                    let result = std::panic::catch_unwind(AssertUnwindSafe(|| match notification {
+                        Notification::Add { obj, is_initial_list } => handler.on_add(obj, *is_initial_list),
+                        Notification::Update { old, new } => handler.on_update(old, new),
+                        Notification::Delete(d) => handler.on_delete(d),
+                    }));
+                    worker_shared.delivered.fetch_add(1, Ordering::Relaxed);
+                    if result.is_err() {
+                        let n = worker_shared.panics.fetch_add(1, Ordering::Relaxed) + 1;
+                        tracing::error!(handler = %name, panics = n, "event handler panicked; it keeps receiving events");
                     }
-                    Message::Notify(n) => n,
-                };
-                let result = std::panic::catch_unwind(AssertUnwindSafe(|| match &notification {
-                    Notification::Add { obj, is_initial_list } => handler.on_add(obj, *is_initial_list),
-                    Notification::Update { old, new } => handler.on_update(old, new),
-                    Notification::Delete(d) => handler.on_delete(d),
-                }));
-                worker_shared.delivered.fetch_add(1, Ordering::Relaxed);
-                if result.is_err() {
-                    let n = worker_shared.panics.fetch_add(1, Ordering::Relaxed) + 1;
-                    tracing::error!(handler = %name, panics = n, "event handler panicked; it keeps receiving events");
                 }
+                // Handled: back to the informer's thread, which drops them.
+                std::mem::swap(&mut batch, &mut done);
             }
         })
         .expect("spawning a handler thread");

@@ -32,6 +32,7 @@ mod handler;
 mod indexer;
 mod informer;
 mod lister;
+mod queue;
 mod reflector;
 
 pub use factory::{

@@ -1,0 +1,167 @@
+//! The unbounded queue between two threads of an informer: the watch task and the thread that
+//! applies its events, or that thread and one handler's worker (client-go's growing ring buffer
+//! in `processorListener`, and the DeltaFIFO between the reflector and `processLoop`).
+//!
+//! Made for throughput between a producer and a consumer on different threads:
+//! - the producer queues a whole batch under one lock and wakes the consumer at most once for
+//!   it, and only when the consumer sleeps; the consumer takes everything queued at once. A
+//!   per-message channel wakes the consumer per message: with a fast consumer that is a futex
+//!   wake and a context switch per event;
+//! - the consumer hands back what it is done with ("spent": handled notifications, decoded
+//!   objects it copied) and the producer drops it on its next send. Memory then goes back to the
+//!   allocator on the thread that allocated it: a consumer freeing the producer's objects
+//!   competes with it for the allocator's arena lock (measured: it halved the events/s).
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+struct Shared<T, S> {
+    state: Mutex<State<T, S>>,
+    ready: Condvar,
+}
+
+struct State<T, S> {
+    items: Vec<T>,
+    spent: Vec<S>,
+    /// The producer is gone: the consumer finishes what is queued and stops.
+    closed: bool,
+    /// The consumer is gone: sending is pointless.
+    gone: bool,
+    /// The consumer waits on `ready`.
+    sleeping: bool,
+}
+
+impl<T, S> Shared<T, S> {
+    fn lock(&self) -> MutexGuard<'_, State<T, S>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A queue's two ends.
+pub(crate) fn queue<T, S>() -> (Sender<T, S>, Receiver<T, S>) {
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            items: Vec::new(),
+            spent: Vec::new(),
+            closed: false,
+            gone: false,
+            sleeping: false,
+        }),
+        ready: Condvar::new(),
+    });
+    (Sender { shared: shared.clone() }, Receiver { shared })
+}
+
+/// The producer's end; dropping it lets the consumer finish and stop.
+pub(crate) struct Sender<T, S> {
+    shared: Arc<Shared<T, S>>,
+}
+
+impl<T, S> Sender<T, S> {
+    /// Queues `items` in order and wakes the consumer if it sleeps; then drops what the consumer
+    /// handed back. False when the consumer is gone.
+    pub fn send_all(&self, items: impl IntoIterator<Item = T>) -> bool {
+        let mut state = self.shared.lock();
+        if state.gone {
+            return false;
+        }
+        state.items.extend(items);
+        let wake = state.sleeping && !state.items.is_empty();
+        let spent = std::mem::take(&mut state.spent);
+        drop(state);
+        if wake {
+            self.shared.ready.notify_one();
+        }
+        drop(spent);
+        true
+    }
+
+    /// Drops what the consumer handed back, without sending.
+    pub fn collect(&self) {
+        let spent = std::mem::take(&mut self.shared.lock().spent);
+        drop(spent);
+    }
+}
+
+impl<T, S> Drop for Sender<T, S> {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.ready.notify_one();
+    }
+}
+
+/// The consumer's end.
+pub(crate) struct Receiver<T, S> {
+    shared: Arc<Shared<T, S>>,
+}
+
+impl<T, S> Receiver<T, S> {
+    /// Hands back `done` (emptied) for the producer to drop, then waits until something is
+    /// queued and swaps all of it into `batch` (which must be empty). False once the producer
+    /// is gone and everything was taken.
+    pub fn take_all(&self, batch: &mut Vec<T>, done: &mut Vec<S>) -> bool {
+        let mut state = self.shared.lock();
+        if state.closed {
+            // Nobody collects any more.
+            done.clear();
+        } else if state.spent.is_empty() {
+            std::mem::swap(&mut state.spent, done);
+        } else {
+            state.spent.append(done);
+        }
+        loop {
+            if !state.items.is_empty() {
+                std::mem::swap(&mut state.items, batch);
+                return true;
+            }
+            if state.closed {
+                return false;
+            }
+            state.sleeping = true;
+            state = self.shared.ready.wait(state).unwrap_or_else(PoisonError::into_inner);
+            state.sleeping = false;
+        }
+    }
+}
+
+impl<T, S> Drop for Receiver<T, S> {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        state.gone = true;
+        state.items.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_arrive_in_order_and_spent_goes_back() {
+        let (tx, rx) = queue::<u32, String>();
+        let consumer = std::thread::spawn(move || {
+            let (mut batch, mut done) = (Vec::new(), Vec::new());
+            let mut seen = Vec::new();
+            while rx.take_all(&mut batch, &mut done) {
+                for n in batch.drain(..) {
+                    seen.push(n);
+                    done.push(format!("spent {n}"));
+                }
+            }
+            seen
+        });
+        for chunk in (0..1_000u32).collect::<Vec<_>>().chunks(7) {
+            assert!(tx.send_all(chunk.iter().copied()));
+        }
+        tx.collect();
+        drop(tx);
+        let seen = consumer.join().unwrap();
+        assert_eq!(seen, (0..1_000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn sending_to_a_gone_consumer_fails() {
+        let (tx, rx) = queue::<u32, u32>();
+        drop(rx);
+        assert!(!tx.send_all([1]));
+    }
+}
