@@ -17,8 +17,9 @@
 //!   updates written while the consumer's runtime (a current-thread runtime; the server runs on
 //!   its own runtime) is blocked, so that they queue on the server; timed from unblocking until 3
 //!   handlers have each seen all of them.
-//! - Scenarios 1-3 also run our informer with `compact: false` (objects cached as decoded).
 //! - 4, lister queries on 100,000 pods in 1,000 namespaces, caches filled directly.
+//!
+//! Scenarios 1-3 also run our informer with `compact: false` (objects cached as decoded).
 
 use std::process::Command;
 use std::sync::Arc;
@@ -197,6 +198,14 @@ fn child(spec: &str) -> Value {
     }
 }
 
+/// Our informer's options for child `what`: "ours" (the defaults) or "ours-nocompact".
+fn our_options(what: &str) -> InformerOptions<Pod> {
+    InformerOptions {
+        compact: what == "ours",
+        ..Default::default()
+    }
+}
+
 async fn sync_child(what: &str, n: usize) -> Value {
     let server = loaded_server(n, SYNC_NAMESPACES).await;
     let client = server.client().expect("client");
@@ -206,11 +215,7 @@ async fn sync_child(what: &str, n: usize) -> Value {
     let elapsed = match what {
         "baseline" => Duration::ZERO,
         "ours" | "ours-nocompact" => {
-            let options = InformerOptions {
-                compact: what == "ours",
-                ..Default::default()
-            };
-            let informer = SharedIndexInformer::new(api, "Pod", options);
+            let informer = SharedIndexInformer::new(api, "Pod", our_options(what));
             let start = Instant::now();
             informer.run();
             while !informer.has_synced() {
@@ -330,11 +335,7 @@ fn events_child(what: &str) -> Value {
         let api: Api<Pod> = Api::all(client);
         match what {
             "ours" | "ours-nocompact" => {
-                let options = InformerOptions {
-                    compact: what == "ours",
-                    ..Default::default()
-                };
-                let informer = SharedIndexInformer::new(api, "Pod", options);
+                let informer = SharedIndexInformer::new(api, "Pod", our_options(what));
                 for h in 0..HANDLERS {
                     let (add, update) = (counters.clone(), counters.clone());
                     let _registration = informer.add_event_handler(

@@ -10,7 +10,8 @@
 //! - the consumer hands back what it is done with ("spent": handled notifications, decoded
 //!   objects it copied) and the producer drops it on its next send. Memory then goes back to the
 //!   allocator on the thread that allocated it: a consumer freeing the producer's objects
-//!   competes with it for the allocator's arena lock (measured: it halved the events/s).
+//!   competes with it for the allocator's arena lock (profiled with per-message channels: 7% of
+//!   samples waking waiters of that lock, 13% in the workers' context switches).
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -135,27 +136,50 @@ impl<T, S> Drop for Receiver<T, S> {
 mod tests {
     use super::*;
 
+    /// Records on which thread it was dropped.
+    struct Spent(Arc<Mutex<Vec<std::thread::ThreadId>>>);
+
+    impl Drop for Spent {
+        fn drop(&mut self) {
+            self.0.lock().unwrap().push(std::thread::current().id());
+        }
+    }
+
     #[test]
-    fn batches_arrive_in_order_and_spent_goes_back() {
-        let (tx, rx) = queue::<u32, String>();
-        let consumer = std::thread::spawn(move || {
-            let (mut batch, mut done) = (Vec::new(), Vec::new());
-            let mut seen = Vec::new();
-            while rx.take_all(&mut batch, &mut done) {
-                for n in batch.drain(..) {
-                    seen.push(n);
-                    done.push(format!("spent {n}"));
+    fn batches_arrive_in_order_and_spent_is_dropped_by_the_producer() {
+        let drops = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = queue::<u32, Spent>();
+        let (processed_tx, processed) = std::sync::mpsc::channel();
+        let consumer = {
+            let drops = drops.clone();
+            std::thread::spawn(move || {
+                let (mut batch, mut done) = (Vec::new(), Vec::new());
+                let mut seen = Vec::new();
+                while rx.take_all(&mut batch, &mut done) {
+                    for n in batch.drain(..) {
+                        seen.push(n);
+                        done.push(Spent(drops.clone()));
+                    }
+                    processed_tx.send(seen.len()).unwrap();
                 }
-            }
-            seen
-        });
+                seen
+            })
+        };
         for chunk in (0..1_000u32).collect::<Vec<_>>().chunks(7) {
             assert!(tx.send_all(chunk.iter().copied()));
         }
-        tx.collect();
+        while processed.recv().unwrap() < 1_000 {}
+        // The consumer hands its last batch back when it next waits: collect until all came back.
+        let producer = std::thread::current().id();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while drops.lock().unwrap().len() < 1_000 {
+            assert!(std::time::Instant::now() < deadline, "spent items were not handed back");
+            tx.collect();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(drops.lock().unwrap().iter().all(|t| *t == producer));
         drop(tx);
-        let seen = consumer.join().unwrap();
-        assert_eq!(seen, (0..1_000).collect::<Vec<_>>());
+        assert_eq!(consumer.join().unwrap(), (0..1_000).collect::<Vec<_>>());
     }
 
     #[test]
