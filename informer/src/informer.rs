@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use crate::handler::{HandlerRegistration, HandlerSlot, Message, Notification, ResourceEventHandler, spawn_worker};
 use crate::indexer::{IndexFn, Indexer, IndexerError};
 use crate::lister::Lister;
+use crate::raw::Raw;
 use crate::reflector::Reflector;
 
 /// A change applied to each object before it is cached (client-go's `TransformFunc`).
@@ -88,7 +89,9 @@ pub struct InformerOptions<K> {
     pub config: watcher::Config,
     /// Applied to each object before it is cached, in order.
     pub transforms: Vec<Transform<K>>,
-    /// Told about every list/watch error.
+    /// Told about every list/watch error, and about every object that does not decode as `K`
+    /// (as [`watcher::Error::WatchFailed`] with a serde error; the object is skipped and what
+    /// was cached of it stays).
     pub watch_error_handler: Option<WatchErrorHandler>,
     /// The resync period of handlers added without one (`None`: no resync).
     pub default_resync: Option<Duration>,
@@ -96,9 +99,10 @@ pub struct InformerOptions<K> {
     pub name: String,
     /// Waits between retries of a failed list or watch.
     pub backoff: BackoffSettings,
-    /// Caches an exactly sized copy of each decoded object rather than the object itself
-    /// (default: on). serde leaves spare room in the lists it fills, 12-14% of a pod; the copy
-    /// costs time per event (measured: 100,000 pod updates to 3 handlers took about 25% longer).
+    /// Decodes every list of an object at its exact length (default: on). serde alone grows
+    /// them by doubling, leaving spare room that is 12-14% of a cached pod (measured). The
+    /// lengths come from a scan of the object's text on the watch task, beside the decoding, so
+    /// this costs no time per event the bench can tell (100,000 pod updates to 3 handlers).
     pub compact: bool,
 }
 
@@ -146,6 +150,8 @@ struct Inner<K: Resource> {
     started: AtomicBool,
     next_id: AtomicU64,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// The thread that caches the watch's events and dispatches them (see [`apply_batch`]).
+    applier: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl<K: Resource> Inner<K> {
@@ -199,6 +205,7 @@ where
                 started: AtomicBool::new(false),
                 next_id: AtomicU64::new(1),
                 tasks: Mutex::new(Vec::new()),
+                applier: Mutex::new(None),
             }),
         }
     }
@@ -311,18 +318,63 @@ where
         if self.inner.started.swap(true, Ordering::AcqRel) {
             return;
         }
+        // The watch task reads the watch's lines into objects' texts (with the few metadata the
+        // watcher needs, and the lengths of their lists); a thread of its own decodes,
+        // transforms, caches and dispatches them, side by side with the reading of what follows
+        // (client-go's reflector and processLoop, with the DeltaFIFO between them). The texts
+        // come back to the watch task to be freed where they were allocated; the objects live
+        // and die on the apply thread, so the two threads do not contend for an allocator arena.
+        let (events, applied) = crate::queue::queue::<watcher::Event<Raw<K>>, Raw<K>>();
+        let events = Arc::new(events);
+        // Room in the queue: the watch task waits for it rather than read ahead without bound
+        // (the server and the socket hold the rest).
+        let room = Arc::new(tokio::sync::Notify::new());
         let inner = self.inner.clone();
+        let made_room = room.clone();
+        let applier = std::thread::Builder::new()
+            .name("informer-apply".into())
+            .spawn(move || {
+                let mut work = ApplyBuffers::default();
+                while applied.take_all(&mut work.batch, &mut work.texts) {
+                    made_room.notify_one();
+                    apply_batch(&inner, &mut work);
+                }
+            })
+            .expect("spawning an informer's apply thread");
+        *self
+            .inner
+            .applier
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(applier);
+        let inner = self.inner.clone();
+        let sender = events.clone();
         let watch = tokio::spawn(async move {
             let backoff = InformerBackoff {
                 settings: inner.options.backoff,
                 next: inner.options.backoff.initial,
                 last: None,
             };
-            let stream = watcher(inner.api.clone(), inner.options.config.clone()).backoff(backoff);
+            let api = crate::raw::raw_api(&inner.api, &inner.kind);
+            let stream = watcher(api, inner.options.config.clone()).backoff(backoff);
             let mut stream = std::pin::pin!(stream.fuse());
-            let (mut batch, mut notes) = (Vec::new(), Vec::new());
+            let (mut batch, mut ready) = (Vec::new(), Vec::new());
             while next_batch(&mut stream, &mut batch).await {
-                apply_batch(&inner, &mut batch, &mut notes);
+                for item in batch.drain(..) {
+                    match item {
+                        Ok(event) => ready.push(event),
+                        Err(err) => report_watch_error(&inner, &err),
+                    }
+                }
+                if ready.is_empty() {
+                    continue;
+                }
+                let Some(mut queued) = sender.send(ready.drain(..)) else {
+                    break;
+                };
+                while queued >= APPLY_QUEUE {
+                    room.notified().await;
+                    queued = sender.len();
+                }
             }
         });
         let inner = self.inner.clone();
@@ -331,6 +383,8 @@ where
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 tick.tick().await;
+                // The texts the apply thread decoded since the watch went idle.
+                events.collect();
                 let mut dispatch = inner.dispatch();
                 for h in &dispatch.handlers {
                     // What the worker handled since the last event: freed here, not kept for the
@@ -389,6 +443,16 @@ where
         for task in tasks {
             let _ = task.await;
         }
+        // With the watch gone the apply thread finishes what is queued and stops.
+        let applier = self
+            .inner
+            .applier
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(applier) = applier {
+            let _ = tokio::task::spawn_blocking(move || applier.join()).await;
+        }
         let threads = {
             let mut dispatch = self.inner.dispatch();
             dispatch.handlers.clear();
@@ -407,45 +471,121 @@ where
     }
 }
 
-/// Transforms, compacts and caches a batch of watch items (emptied), and queues the changes to
-/// every handler: one lock of the dispatch state and one send per handler for the batch.
-fn apply_batch<K>(
-    inner: &Inner<K>,
-    batch: &mut Vec<Result<watcher::Event<K>, watcher::Error>>,
-    notes: &mut Vec<Notification<K>>,
-) where
-    K: Resource + Clone + 'static,
+fn report_watch_error<K: Resource>(inner: &Inner<K>, err: &watcher::Error) {
+    tracing::warn!(informer = %inner.options.name, %err, "list/watch failed; retrying");
+    if let Some(handler) = &inner.options.watch_error_handler {
+        handler(err);
+    }
+}
+
+/// The apply thread's buffers, kept between batches.
+struct ApplyBuffers<K> {
+    batch: Vec<watcher::Event<Raw<K>>>,
+    texts: Vec<Raw<K>>,
+    shared: Vec<watcher::Event<Arc<K>>>,
+    notes: Vec<Notification<K>>,
+}
+
+impl<K> Default for ApplyBuffers<K> {
+    fn default() -> Self {
+        ApplyBuffers {
+            batch: Vec::new(),
+            texts: Vec::new(),
+            shared: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Decodes, transforms and caches a batch of watch events (emptied; their texts go to
+/// `texts`) and queues the changes to every handler: one lock of the dispatch state and one
+/// send per handler for the batch.
+fn apply_batch<K>(inner: &Inner<K>, work: &mut ApplyBuffers<K>)
+where
+    K: Resource + Clone + DeserializeOwned + 'static,
 {
+    for event in work.batch.drain(..) {
+        let shared = match event {
+            watcher::Event::Apply(raw) => decode(inner, raw, &mut work.texts, false).map(watcher::Event::Apply),
+            watcher::Event::InitApply(raw) => decode(inner, raw, &mut work.texts, true).map(watcher::Event::InitApply),
+            watcher::Event::Delete(raw) => decode(inner, raw, &mut work.texts, true).map(watcher::Event::Delete),
+            watcher::Event::Init => Some(watcher::Event::Init),
+            watcher::Event::InitDone => Some(watcher::Event::InitDone),
+        };
+        work.shared.extend(shared);
+    }
     let mut dispatch = inner.dispatch();
-    for item in batch.drain(..) {
-        let event = match item {
-            Ok(event) => event,
-            Err(err) => {
-                tracing::warn!(informer = %inner.options.name, %err, "list/watch failed; retrying");
-                if let Some(handler) = &inner.options.watch_error_handler {
-                    handler(&err);
-                }
-                continue;
-            }
-        };
-        let event = if inner.options.transforms.is_empty() {
-            event
-        } else {
-            event.modify(|o| inner.options.transforms.iter().for_each(|t| t(o)))
-        };
-        let event = match event {
-            watcher::Event::Apply(o) if inner.options.compact => watcher::Event::Apply(compact(o)),
-            watcher::Event::InitApply(o) if inner.options.compact => watcher::Event::InitApply(compact(o)),
-            other => other,
-        };
-        if dispatch.reflector.apply(event, notes) {
+    for event in work.shared.drain(..) {
+        if dispatch.reflector.apply(event, &mut work.notes) {
             // Handlers learn they synced right after the notes of the first list.
-            send_notes(&mut dispatch.handlers, notes, true);
+            send_notes(&mut dispatch.handlers, &mut work.notes, true);
             inner.synced.store(true, Ordering::Release);
         }
     }
-    send_notes(&mut dispatch.handlers, notes, false);
+    send_notes(&mut dispatch.handlers, &mut work.notes, false);
 }
+
+/// Decodes and transforms a listed or watched object (with compaction on, every list allocated at
+/// its length). An object that does not decode as `K` is reported to the watch error handler and
+/// skipped, as is one a transform panicked on; with `keep_cached`, its cached version (if any) stands in for it, so that a relist
+/// does not drop it and a delete still removes it. The text goes to `texts`.
+fn decode<K>(inner: &Inner<K>, raw: Raw<K>, texts: &mut Vec<Raw<K>>, keep_cached: bool) -> Option<Arc<K>>
+where
+    K: Resource + Clone + DeserializeOwned + 'static,
+{
+    let decoded = raw
+        .decode(inner.options.compact)
+        .map_err(TransformError::Decode)
+        .and_then(|mut object| {
+            // A panicking transform must not take the apply thread (and with it the informer) down.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                inner.options.transforms.iter().for_each(|t| t(&mut object));
+                object
+            }))
+            .map_err(|_| TransformError::Panicked)
+        });
+    let object = match decoded {
+        Ok(object) => Some(Arc::new(object)),
+        Err(TransformError::Panicked) => {
+            let meta = raw.meta();
+            tracing::error!(
+                informer = %inner.options.name,
+                kind = %inner.kind,
+                namespace = meta.namespace.as_deref().unwrap_or(""),
+                name = meta.name.as_deref().unwrap_or(""),
+                "a transform panicked; object skipped"
+            );
+            let key = crate::object_key(&raw);
+            keep_cached.then(|| inner.indexer.get(&key)).flatten()
+        }
+        Err(TransformError::Decode(err)) => {
+            let meta = raw.meta();
+            tracing::error!(
+                informer = %inner.options.name,
+                kind = %inner.kind,
+                namespace = meta.namespace.as_deref().unwrap_or(""),
+                name = meta.name.as_deref().unwrap_or(""),
+                %err,
+                "object does not decode; skipped"
+            );
+            if let Some(handler) = &inner.options.watch_error_handler {
+                handler(&watcher::Error::WatchFailed(kube::Error::SerdeError(err)));
+            }
+            let key = crate::object_key(&raw);
+            keep_cached.then(|| inner.indexer.get(&key)).flatten()
+        }
+    };
+    texts.push(raw);
+    object
+}
+
+enum TransformError {
+    Decode(serde_json::Error),
+    Panicked,
+}
+
+/// The most watch events queued for the apply thread before the watch task waits.
+const APPLY_QUEUE: usize = 1024;
 
 /// The most watch events applied and dispatched as one batch.
 const DISPATCH_BATCH: usize = 64;
@@ -496,27 +636,6 @@ fn send_notes<K>(handlers: &mut Vec<HandlerSlot<K>>, notes: &mut Vec<Notificatio
         }
     });
     notes.clear();
-}
-
-/// An exactly sized copy of a freshly decoded object, for the cache: serde leaves spare capacity
-/// in the `Vec`s it fills (room for 4 env vars, conditions, managedFields... when there are 1 or
-/// 2), 12-14% of a cached pod (measured). kube-runtime's store clones every object too. The metadata is not
-/// copied but moved, its lists shrunk in place: labels, annotations and managedFields (maps and
-/// strings, with no spare room) are often half of an object's allocations.
-fn compact<K: Resource + Clone>(mut object: K) -> K {
-    let mut meta = std::mem::take(object.meta_mut());
-    if let Some(finalizers) = &mut meta.finalizers {
-        finalizers.shrink_to_fit();
-    }
-    if let Some(fields) = &mut meta.managed_fields {
-        fields.shrink_to_fit();
-    }
-    if let Some(owners) = &mut meta.owner_references {
-        owners.shrink_to_fit();
-    }
-    let mut copy = object.clone();
-    *copy.meta_mut() = meta;
-    copy
 }
 
 struct ForwardHandler<F>(F);
@@ -570,11 +689,10 @@ impl<K> Drop for EventStream<K> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use k8s_openapi::api::core::v1::Pod;
 
     #[test]
-    fn compact_keeps_the_content_and_drops_spare_room() {
+    fn exact_decoding_keeps_the_content_and_leaves_no_spare_room() {
         // From text, as the watch decodes it (a `Value` would tell serde the list lengths).
         let text = serde_json::json!({
             "metadata": {
@@ -583,20 +701,26 @@ mod tests {
                 "finalizers": ["a", "b"],
                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u"}],
                 "managedFields": [{"manager": "m", "operation": "Update", "fieldsType": "FieldsV1",
-                                   "fieldsV1": {"f:metadata": {"f:labels": {"f:app": {}}}}}]
+                                   "fieldsV1": {"f:metadata": {"f:labels": {"f:app": {}}}, "f:x": [[1, 2], [3]]}}],
+                "unknownField": [[1], [2, 3, 4], {"k": ["v"]}]
             },
-            "spec": {"containers": [{"name": "a", "env": [{"name": "X", "value": "1"}]}, {"name": "b"}]},
+            "spec": {"containers": [{"name": "a", "env": [{"name": "X", "value": "1"}], "args": ["[", "]"]}, {"name": "b"}]},
             "status": {"conditions": [{"type": "Ready", "status": "True"}]}
         })
         .to_string();
-        let pod: Pod = serde_json::from_str(&text).unwrap();
+        let raw: crate::raw::Raw<Pod> = serde_json::from_str(&text).unwrap();
+        let pod = raw.decode(false).unwrap();
         let env = |p: &Pod| p.spec.as_ref().unwrap().containers[0].env.as_ref().unwrap().capacity();
+        let args = |p: &Pod| p.spec.as_ref().unwrap().containers[0].args.as_ref().unwrap().capacity();
         let conditions = |p: &Pod| p.status.as_ref().unwrap().conditions.as_ref().unwrap().capacity();
-        assert_eq!((env(&pod), conditions(&pod)), (4, 4), "serde leaves room");
-        // A second decode, not `pod.clone()`: a clone is already exactly sized.
-        let compacted = compact(serde_json::from_str::<Pod>(&text).unwrap());
+        assert_eq!(
+            (env(&pod), args(&pod), conditions(&pod)),
+            (4, 4, 4),
+            "serde leaves room"
+        );
+        let compacted = raw.decode(true).unwrap();
         assert_eq!(compacted, pod);
-        assert_eq!((env(&compacted), conditions(&compacted)), (1, 1));
+        assert_eq!((env(&compacted), args(&compacted), conditions(&compacted)), (1, 2, 1));
         let meta = &compacted.metadata;
         assert_eq!(meta.finalizers.as_ref().map(Vec::capacity), Some(2));
         assert_eq!(meta.owner_references.as_ref().map(Vec::capacity), Some(1));

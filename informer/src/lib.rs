@@ -29,10 +29,12 @@
 
 mod factory;
 mod handler;
+mod hinted;
 mod indexer;
 mod informer;
 mod lister;
 mod queue;
+mod raw;
 mod reflector;
 
 pub use factory::{

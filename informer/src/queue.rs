@@ -1,4 +1,4 @@
-//! The unbounded queue between two threads of an informer: the watch task and the thread that
+//! The queue between two threads of an informer: the watch task and the thread that
 //! applies its events, or that thread and one handler's worker (client-go's growing ring buffer
 //! in `processorListener`, and the DeltaFIFO between the reflector and `processLoop`).
 //!
@@ -7,8 +7,8 @@
 //!   it, and only when the consumer sleeps; the consumer takes everything queued at once. A
 //!   per-message channel wakes the consumer per message: with a fast consumer that is a futex
 //!   wake and a context switch per event;
-//! - the consumer hands back what it is done with ("spent": handled notifications, decoded
-//!   objects it copied) and the producer drops it on its next send. Memory then goes back to the
+//! - the consumer hands back what it is done with ("spent": handled notifications, the texts
+//!   of objects it decoded) and the producer drops it on its next send. Memory then goes back to the
 //!   allocator on the thread that allocated it: a consumer freeing the producer's objects
 //!   competes with it for the allocator's arena lock (profiled with per-message channels: 7% of
 //!   samples waking waiters of that lock, 13% in the workers' context switches).
@@ -61,19 +61,31 @@ impl<T, S> Sender<T, S> {
     /// Queues `items` in order and wakes the consumer if it sleeps; then drops what the consumer
     /// handed back. False when the consumer is gone.
     pub fn send_all(&self, items: impl IntoIterator<Item = T>) -> bool {
+        self.send(items).is_some()
+    }
+
+    /// [`Sender::send_all`], returning how many items are queued now (None when the consumer is
+    /// gone).
+    pub fn send(&self, items: impl IntoIterator<Item = T>) -> Option<usize> {
         let mut state = self.shared.lock();
         if state.gone {
-            return false;
+            return None;
         }
         state.items.extend(items);
-        let wake = state.sleeping && !state.items.is_empty();
+        let queued = state.items.len();
+        let wake = state.sleeping && queued > 0;
         let spent = std::mem::take(&mut state.spent);
         drop(state);
         if wake {
             self.shared.ready.notify_one();
         }
         drop(spent);
-        true
+        Some(queued)
+    }
+
+    /// How many items are queued.
+    pub fn len(&self) -> usize {
+        self.shared.lock().items.len()
     }
 
     /// Drops what the consumer handed back, without sending.

@@ -53,14 +53,13 @@ impl<K: Resource + 'static> Reflector<K> {
 
     /// Applies one event; pushes what handlers must hear to `out`. Returns true when this event
     /// completed the first sync.
-    pub fn apply(&mut self, event: watcher::Event<K>, out: &mut Vec<Notification<K>>) -> bool {
+    pub fn apply(&mut self, event: watcher::Event<Arc<K>>, out: &mut Vec<Notification<K>>) -> bool {
         match event {
             watcher::Event::Init => {
                 self.relist = Some(HashMap::new());
                 false
             }
             watcher::Event::InitApply(object) => {
-                let object = Arc::new(object);
                 self.relist
                     .get_or_insert_default()
                     .insert(object_key(object.as_ref()), object);
@@ -100,7 +99,6 @@ impl<K: Resource + 'static> Reflector<K> {
                 initial
             }
             watcher::Event::Apply(object) => {
-                let object = Arc::new(object);
                 let key = object_key(object.as_ref());
                 match self.indexer.get(&key) {
                     Some(old) if same_version(old.as_ref(), object.as_ref()) => {}
@@ -119,9 +117,9 @@ impl<K: Resource + 'static> Reflector<K> {
                 false
             }
             watcher::Event::Delete(object) => {
-                let key = object_key(&object);
+                let key = object_key(object.as_ref());
                 if self.indexer.remove(&key).is_some() {
-                    out.push(Notification::Delete(DeleteEvent::Object(Arc::new(object))));
+                    out.push(Notification::Delete(DeleteEvent::Object(object)));
                 }
                 false
             }
@@ -165,6 +163,13 @@ mod tests {
     fn run(r: &mut Reflector<ConfigMap>, events: Vec<watcher::Event<ConfigMap>>) -> Vec<String> {
         let mut out = Vec::new();
         for e in events {
+            let e = match e {
+                watcher::Event::Apply(o) => watcher::Event::Apply(Arc::new(o)),
+                watcher::Event::InitApply(o) => watcher::Event::InitApply(Arc::new(o)),
+                watcher::Event::Delete(o) => watcher::Event::Delete(Arc::new(o)),
+                watcher::Event::Init => watcher::Event::Init,
+                watcher::Event::InitDone => watcher::Event::InitDone,
+            };
             r.apply(e, &mut out);
         }
         describe(&out)
