@@ -70,6 +70,9 @@ pub(crate) fn array_lengths(json: &[u8]) -> Vec<u32> {
 pub(crate) struct Hints<'h> {
     lengths: &'h [u32],
     next: Cell<usize>,
+    /// A sequence had another length than its hint: the hints are out of step with the
+    /// document (a value skipped unseen, such as a `RawValue` field), and none is given any more.
+    broken: Cell<bool>,
 }
 
 impl<'h> Hints<'h> {
@@ -77,10 +80,14 @@ impl<'h> Hints<'h> {
         Hints {
             lengths,
             next: Cell::new(0),
+            broken: Cell::new(false),
         }
     }
 
     fn take(&self) -> Option<usize> {
+        if self.broken.get() {
+            return None;
+        }
         let at = self.next.get();
         self.next.set(at + 1);
         self.lengths.get(at).map(|&n| n as usize)
@@ -228,6 +235,7 @@ impl<'de, 'h, V: Visitor<'de>> Visitor<'de> for Hinted<'h, V> {
             inner: seq,
             hints: self.hints,
             length,
+            seen: 0,
         })
     }
 
@@ -251,21 +259,28 @@ impl<'de, 'h, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Hinted<'h, S> {
     }
 }
 
-/// A sequence that knows its length.
+/// A sequence that knows its length, and checks it.
 struct HintedSeq<'h, A> {
     inner: A,
     hints: &'h Hints<'h>,
     length: Option<usize>,
+    seen: usize,
 }
 
 impl<'de, 'h, A: SeqAccess<'de>> SeqAccess<'de> for HintedSeq<'h, A> {
     type Error = A::Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Self::Error> {
-        self.inner.next_element_seed(Hinted {
+        let element = self.inner.next_element_seed(Hinted {
             inner: seed,
             hints: self.hints,
-        })
+        })?;
+        match element {
+            Some(_) => self.seen += 1,
+            None if self.length.is_some_and(|n| n != self.seen) => self.hints.broken.set(true),
+            None => {}
+        }
+        Ok(element)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -332,17 +347,64 @@ impl<'de, 'h, A: VariantAccess<'de>> VariantAccess<'de> for Hinted<'h, A> {
 
 /// Decodes `json` as `T` with every `Vec` allocated at its final length; `lengths` from
 /// [`array_lengths`] of the same text.
-pub(crate) fn from_str_hinted<T: de::DeserializeOwned>(json: &str, lengths: &[u32]) -> serde_json::Result<T> {
+///
+/// Falls back to plain `serde_json::from_str` when the hints went out of step (some `Vec` may
+/// then have the wrong room) or the hinted decoding failed: skipped values are walked rather
+/// than skipped, which is stricter for some inputs (serde_json's nesting limit, numbers out of
+/// range, lone surrogates). The result is always what plain decoding gives.
+pub(crate) fn from_str_exact<T: de::DeserializeOwned>(json: &str, lengths: &[u32]) -> serde_json::Result<T> {
     let hints = Hints::new(lengths);
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let value = T::deserialize(Hinted::new(&mut deserializer, &hints))?;
-    deserializer.end()?;
-    Ok(value)
+    let hinted = T::deserialize(Hinted::new(&mut deserializer, &hints)).and_then(|value| {
+        deserializer.end()?;
+        Ok(value)
+    });
+    match hinted {
+        Ok(value) if !hints.broken.get() => Ok(value),
+        _ => serde_json::from_str(json),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn capacities(v: &(Vec<u8>, Option<Box<serde_json::value::RawValue>>, Vec<u8>)) -> (usize, usize) {
+        (v.0.capacity(), v.2.capacity())
+    }
+
+    #[test]
+    fn sequences_get_their_lengths() {
+        let json = r#"[[1, 2, 3], null, [4]]"#;
+        let value: (Vec<u8>, Option<Box<serde_json::value::RawValue>>, Vec<u8>) =
+            from_str_exact(json, &array_lengths(json.as_bytes())).unwrap();
+        assert_eq!(capacities(&value), (3, 1));
+    }
+
+    #[test]
+    fn out_of_step_hints_fall_back_to_plain_decoding() {
+        // The raw value is skipped unseen, so the last list would get its arrays' lengths.
+        let json = r#"[[1], [[5, 6, 7, 8, 9, 10, 11, 12]], [4, 5]]"#;
+        let lengths = array_lengths(json.as_bytes());
+        let value: (Vec<u8>, Option<Box<serde_json::value::RawValue>>, Vec<u8>) =
+            from_str_exact(json, &lengths).unwrap();
+        assert_eq!(value.2, [4, 5]);
+        let plain: (Vec<u8>, Option<Box<serde_json::value::RawValue>>, Vec<u8>) = serde_json::from_str(json).unwrap();
+        // Hinted, the first list would have room for exactly 1.
+        assert_eq!(
+            capacities(&value),
+            capacities(&plain),
+            "plain decoding's room, not a wrong hint"
+        );
+        // Stricter walking of a skipped value: still decodes as plain serde_json does.
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Known {
+            a: Vec<u8>,
+        }
+        let deep = format!(r#"{{"a": [1], "unknown": {}1{}}}"#, "[".repeat(200), "]".repeat(200));
+        let known: Known = from_str_exact(&deep, &array_lengths(deep.as_bytes())).unwrap();
+        assert_eq!(known, Known { a: vec![1] });
+    }
 
     #[test]
     fn counts_arrays_in_document_order() {

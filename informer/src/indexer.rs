@@ -46,18 +46,28 @@ pub enum IndexerError {
     IndexExists(String),
 }
 
+/// A key, shared by the items and every index that lists it (one allocation per object).
+type Key = Arc<str>;
+
 struct State<K> {
-    items: HashMap<String, Arc<K>>,
+    items: HashMap<Key, Arc<K>>,
     indexers: HashMap<String, IndexFn<K>>,
     /// index name → index value → keys.
-    indices: HashMap<String, HashMap<String, HashSet<String>>>,
+    indices: HashMap<String, HashMap<String, HashSet<Key>>>,
 }
 
 impl<K> State<K> {
-    fn unindex(&mut self, key: &str, object: &K) {
+    /// Moves `key` from the index values of `old` (if any) to those of `new` (if any), index by
+    /// index; an index whose values did not change is left alone.
+    fn reindex(&mut self, key: &Key, old: Option<&K>, new: Option<&K>) {
         for (name, f) in &self.indexers {
             let index = self.indices.get_mut(name).expect("every indexer has an index");
-            for value in f(object) {
+            let old_values = old.map(|o| f(o)).unwrap_or_default();
+            let new_values = new.map(|o| f(o)).unwrap_or_default();
+            if old_values == new_values {
+                continue;
+            }
+            for value in old_values {
                 if let Some(keys) = index.get_mut(&value) {
                     keys.remove(key);
                     if keys.is_empty() {
@@ -65,14 +75,8 @@ impl<K> State<K> {
                     }
                 }
             }
-        }
-    }
-
-    fn index(&mut self, key: &str, object: &K) {
-        for (name, f) in &self.indexers {
-            let index = self.indices.get_mut(name).expect("every indexer has an index");
-            for value in f(object) {
-                index.entry(value).or_default().insert(key.to_owned());
+            for value in new_values {
+                index.entry(value).or_default().insert(key.clone());
             }
         }
     }
@@ -138,7 +142,7 @@ impl<K> Indexer<K> {
             }
         }
         for (name, f) in indexers {
-            let mut index: HashMap<String, HashSet<String>> = HashMap::new();
+            let mut index: HashMap<String, HashSet<Key>> = HashMap::new();
             for (key, object) in &state.items {
                 for value in f(object) {
                     index.entry(value).or_default().insert(key.clone());
@@ -153,22 +157,21 @@ impl<K> Indexer<K> {
     /// Inserts or replaces the object under `key`; returns the previous one.
     pub fn insert(&self, key: String, object: Arc<K>) -> Option<Arc<K>> {
         let mut state = self.write();
+        let key: Key = match state.items.get_key_value(key.as_str()) {
+            Some((shared, _)) => shared.clone(),
+            None => Arc::from(key),
+        };
         let old = state.items.insert(key.clone(), object.clone());
-        if let Some(old) = &old {
-            state.unindex(&key, old);
-        }
-        state.index(&key, &object);
+        state.reindex(&key, old.as_deref(), Some(&object));
         old
     }
 
     /// Removes the object under `key`; returns it.
     pub fn remove(&self, key: &str) -> Option<Arc<K>> {
         let mut state = self.write();
-        let old = state.items.remove(key);
-        if let Some(old) = &old {
-            state.unindex(key, old);
-        }
-        old
+        let (key, old) = state.items.remove_entry(key)?;
+        state.reindex(&key, Some(&old), None);
+        Some(old)
     }
 
     /// Removes everything, freeing the memory.
@@ -194,7 +197,7 @@ impl<K> Indexer<K> {
                 key.push_str(ns);
                 key.push('/');
                 key.push_str(name);
-                state.items.get(&key).cloned()
+                state.items.get(key.as_str()).cloned()
             }
             None => state.items.get(name).cloned(),
         }
@@ -207,12 +210,16 @@ impl<K> Indexer<K> {
 
     /// Every key.
     pub fn keys(&self) -> Vec<String> {
-        self.read().items.keys().cloned().collect()
+        self.read().items.keys().map(|k| k.to_string()).collect()
     }
 
     /// Every object with its key.
     pub fn entries(&self) -> Vec<(String, Arc<K>)> {
-        self.read().items.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.read()
+            .items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     /// How many objects it holds.
@@ -234,7 +241,7 @@ impl<K> Indexer<K> {
             .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         Ok(idx
             .get(value)
-            .map(|keys| keys.iter().filter_map(|k| state.items.get(k).cloned()).collect())
+            .map(|keys| keys.iter().filter_map(|k| state.items.get(&**k).cloned()).collect())
             .unwrap_or_default())
     }
 
@@ -247,7 +254,7 @@ impl<K> Indexer<K> {
             .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         if let Some(keys) = idx.get(value) {
             for key in keys {
-                if let Some(o) = state.items.get(key) {
+                if let Some(o) = state.items.get(&**key) {
                     f(o);
                 }
             }
@@ -264,7 +271,7 @@ impl<K> Indexer<K> {
             .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         Ok(idx
             .get(value)
-            .map(|keys| keys.iter().cloned().collect())
+            .map(|keys| keys.iter().map(|k| k.to_string()).collect())
             .unwrap_or_default())
     }
 
@@ -321,9 +328,15 @@ mod tests {
         // Moving a pod moves its index entry; removing the last one removes the value.
         idx.insert("a/p2".into(), pod("a", "p2", "n1"));
         assert_eq!(idx.list_index_values("node").unwrap(), ["n1"]);
+        // Its namespace did not change: still indexed there, once.
+        let mut in_a = idx.index_keys(NAMESPACE_INDEX, "a").unwrap();
+        in_a.sort();
+        assert_eq!(in_a, ["a/p1", "a/p2"]);
         idx.remove("a/p1");
         idx.remove("b/p1");
         assert_eq!(idx.index_keys("node", "n1").unwrap(), ["a/p2"]);
+        assert_eq!(idx.index_keys(NAMESPACE_INDEX, "a").unwrap(), ["a/p2"]);
+        assert_eq!(idx.list_index_values(NAMESPACE_INDEX).unwrap(), ["a"]);
         assert_eq!(
             idx.get_by(Some("a"), "p2").unwrap().metadata.name.as_deref(),
             Some("p2")

@@ -331,9 +331,15 @@ where
         let room = Arc::new(tokio::sync::Notify::new());
         let inner = self.inner.clone();
         let made_room = room.clone();
+        // Transforms and the watch error handler run there, inside the runtime's context.
+        let runtime = tokio::runtime::Handle::current();
         let applier = std::thread::Builder::new()
             .name("informer-apply".into())
             .spawn(move || {
+                let _context = runtime.enter();
+                // However the thread ends, a watch task waiting for room goes on (and finds it
+                // gone when it sends).
+                let _wake_on_exit = WakeOnDrop(made_room.clone());
                 let mut work = ApplyBuffers::default();
                 while applied.take_all(&mut work.batch, &mut work.texts) {
                     made_room.notify_one();
@@ -369,6 +375,7 @@ where
                     continue;
                 }
                 let Some(mut queued) = sender.send(ready.drain(..)) else {
+                    tracing::error!(informer = %inner.options.name, "the apply thread is gone; the informer stops");
                     break;
                 };
                 while queued >= APPLY_QUEUE {
@@ -471,10 +478,22 @@ where
     }
 }
 
+/// Logs `err` and tells the watch error handler, if any (a panic in it is caught and logged).
 fn report_watch_error<K: Resource>(inner: &Inner<K>, err: &watcher::Error) {
     tracing::warn!(informer = %inner.options.name, %err, "list/watch failed; retrying");
-    if let Some(handler) = &inner.options.watch_error_handler {
-        handler(err);
+    if let Some(handler) = &inner.options.watch_error_handler
+        && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(err))).is_err()
+    {
+        tracing::error!(informer = %inner.options.name, "the watch error handler panicked");
+    }
+}
+
+/// Wakes the waiter of a `Notify` when dropped.
+struct WakeOnDrop(Arc<tokio::sync::Notify>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.notify_one();
     }
 }
 
@@ -482,7 +501,7 @@ fn report_watch_error<K: Resource>(inner: &Inner<K>, err: &watcher::Error) {
 struct ApplyBuffers<K> {
     batch: Vec<watcher::Event<Raw<K>>>,
     texts: Vec<Raw<K>>,
-    shared: Vec<watcher::Event<Arc<K>>>,
+    shared: Vec<watcher::Event<Decoded<K>>>,
     notes: Vec<Notification<K>>,
 }
 
@@ -516,7 +535,21 @@ where
     }
     let mut dispatch = inner.dispatch();
     for event in work.shared.drain(..) {
-        if dispatch.reflector.apply(event, &mut work.notes) {
+        // A stand-in is what is cached now, after the batch's earlier events.
+        let stand_in = |key: String| inner.indexer.get(&key);
+        let event = match event {
+            watcher::Event::Apply(Decoded::Object(o)) => Some(watcher::Event::Apply(o)),
+            watcher::Event::InitApply(Decoded::Object(o)) => Some(watcher::Event::InitApply(o)),
+            watcher::Event::InitApply(Decoded::Cached(key)) => stand_in(key).map(watcher::Event::InitApply),
+            watcher::Event::Delete(Decoded::Object(o)) => Some(watcher::Event::Delete(o)),
+            watcher::Event::Delete(Decoded::Cached(key)) => stand_in(key).map(watcher::Event::Delete),
+            watcher::Event::Apply(Decoded::Cached(_)) => None,
+            watcher::Event::Init => Some(watcher::Event::Init),
+            watcher::Event::InitDone => Some(watcher::Event::InitDone),
+        };
+        if let Some(event) = event
+            && dispatch.reflector.apply(event, &mut work.notes)
+        {
             // Handlers learn they synced right after the notes of the first list.
             send_notes(&mut dispatch.handlers, &mut work.notes, true);
             inner.synced.store(true, Ordering::Release);
@@ -525,11 +558,18 @@ where
     send_notes(&mut dispatch.handlers, &mut work.notes, false);
 }
 
-/// Decodes and transforms a listed or watched object (with compaction on, every list allocated at
-/// its length). An object that does not decode as `K` is reported to the watch error handler and
-/// skipped, as is one a transform panicked on; with `keep_cached`, its cached version (if any) stands in for it, so that a relist
-/// does not drop it and a delete still removes it. The text goes to `texts`.
-fn decode<K>(inner: &Inner<K>, raw: Raw<K>, texts: &mut Vec<Raw<K>>, keep_cached: bool) -> Option<Arc<K>>
+/// An event's object, decoded, or the key of the object cached under it.
+enum Decoded<K> {
+    Object(Arc<K>),
+    Cached(String),
+}
+
+/// Decodes and transforms a listed or watched object (with compaction on, every list allocated
+/// at its length). An object that does not decode as `K` is reported to the watch error handler
+/// and skipped, as is one a transform panicked on; with `keep_cached`, the cached object of its
+/// key stands in for it (so that a relist does not drop it and a delete still removes it). The
+/// text goes to `texts`.
+fn decode<K>(inner: &Inner<K>, raw: Raw<K>, texts: &mut Vec<Raw<K>>, keep_cached: bool) -> Option<Decoded<K>>
 where
     K: Resource + Clone + DeserializeOwned + 'static,
 {
@@ -544,39 +584,28 @@ where
             }))
             .map_err(|_| TransformError::Panicked)
         });
-    let object = match decoded {
-        Ok(object) => Some(Arc::new(object)),
-        Err(TransformError::Panicked) => {
+    let decoded = match decoded {
+        Ok(object) => Some(Decoded::Object(Arc::new(object))),
+        Err(failure) => {
             let meta = raw.meta();
-            tracing::error!(
-                informer = %inner.options.name,
-                kind = %inner.kind,
-                namespace = meta.namespace.as_deref().unwrap_or(""),
-                name = meta.name.as_deref().unwrap_or(""),
-                "a transform panicked; object skipped"
+            let (namespace, name) = (
+                meta.namespace.as_deref().unwrap_or(""),
+                meta.name.as_deref().unwrap_or(""),
             );
-            let key = crate::object_key(&raw);
-            keep_cached.then(|| inner.indexer.get(&key)).flatten()
-        }
-        Err(TransformError::Decode(err)) => {
-            let meta = raw.meta();
-            tracing::error!(
-                informer = %inner.options.name,
-                kind = %inner.kind,
-                namespace = meta.namespace.as_deref().unwrap_or(""),
-                name = meta.name.as_deref().unwrap_or(""),
-                %err,
-                "object does not decode; skipped"
-            );
-            if let Some(handler) = &inner.options.watch_error_handler {
-                handler(&watcher::Error::WatchFailed(kube::Error::SerdeError(err)));
+            match failure {
+                TransformError::Panicked => {
+                    tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, "a transform panicked; object skipped");
+                }
+                TransformError::Decode(err) => {
+                    tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, %err, "object does not decode; skipped");
+                    report_watch_error(inner, &watcher::Error::WatchFailed(kube::Error::SerdeError(err)));
+                }
             }
-            let key = crate::object_key(&raw);
-            keep_cached.then(|| inner.indexer.get(&key)).flatten()
+            keep_cached.then(|| Decoded::Cached(crate::object_key(&raw)))
         }
     };
     texts.push(raw);
-    object
+    decoded
 }
 
 enum TransformError {

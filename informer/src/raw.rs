@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Resource;
 use kube::api::Api;
 use kube::core::DynamicResourceScope;
-use serde::de::{DeserializeOwned, Error as _};
+use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -20,8 +20,8 @@ pub(crate) struct Raw<K> {
     text: Box<RawValue>,
     /// The length of every array in `text`, in the order they open.
     lengths: Vec<u32>,
-    /// Name, namespace and resourceVersion only.
-    meta: ObjectMeta,
+    /// Name, namespace and resourceVersion only (boxed: texts wait in queues by the thousand).
+    meta: Box<ObjectMeta>,
     kind: PhantomData<fn() -> K>,
 }
 
@@ -29,7 +29,7 @@ impl<K: DeserializeOwned> Raw<K> {
     /// Decodes the object; `exact` allocates every list at its length (see [`crate::hinted`]).
     pub fn decode(&self, exact: bool) -> serde_json::Result<K> {
         if exact {
-            crate::hinted::from_str_hinted(self.text.get(), &self.lengths)
+            crate::hinted::from_str_exact(self.text.get(), &self.lengths)
         } else {
             serde_json::from_str(self.text.get())
         }
@@ -71,19 +71,60 @@ impl<'de, K> Deserialize<'de> for Raw<K> {
             namespace: Option<String>,
             resource_version: Option<String>,
         }
-        let text = Box::<RawValue>::deserialize(deserializer)?;
+        let text = deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)?;
         let head: Head = serde_json::from_str(text.get()).map_err(D::Error::custom)?;
         Ok(Raw {
             lengths: crate::hinted::array_lengths(text.get().as_bytes()),
             text,
-            meta: ObjectMeta {
+            meta: Box::new(ObjectMeta {
                 name: head.metadata.name,
                 namespace: head.metadata.namespace,
                 resource_version: head.metadata.resource_version,
                 ..ObjectMeta::default()
-            },
+            }),
             kind: PhantomData,
         })
+    }
+}
+
+/// The name under which serde_json hands a value's text to a visitor (`RawValue`'s own
+/// deserialization asks for it the same way). Any other deserializer calls
+/// `visit_newtype_struct`, and the value is decoded and written out again.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A value's JSON text: as serde_json hands it out, or written out again from a value a
+/// deserializer buffered (serde buffers a watch event's object when `"object"` comes before
+/// `"type"`, as a proxy re-encoding events with sorted keys would send it).
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Box<RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // serde_json's raw value: one entry, the token, whose value is the text.
+        let Some(first) = map.next_key::<Cow<'de, str>>()? else {
+            return RawValue::from_string("{}".to_owned()).map_err(A::Error::custom);
+        };
+        if first == RAW_VALUE_TOKEN {
+            let text: Cow<'de, str> = map.next_value()?;
+            return RawValue::from_string(text.into_owned()).map_err(A::Error::custom);
+        }
+        let mut object = serde_json::Map::new();
+        let value: serde_json::Value = map.next_value()?;
+        object.insert(first.into_owned(), value);
+        while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+            object.insert(key, value);
+        }
+        serde_json::value::to_raw_value(&object).map_err(A::Error::custom)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        serde_json::value::to_raw_value(&value).map_err(D::Error::custom)
     }
 }
 
@@ -130,4 +171,29 @@ pub(crate) fn raw_api<K: Resource + Clone>(api: &Api<K>, kind: &str) -> Api<Raw<
         kind: kind.to_owned(),
     };
     Api::all_with(api.clone().into_client(), &dyntype)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::core::WatchEvent;
+
+    #[test]
+    fn watch_events_decode_with_either_key_first() {
+        let object = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"ns","resourceVersion":"7"},"data":{"k":"v"}}"#;
+        for line in [
+            format!(r#"{{"type":"ADDED","object":{object}}}"#),
+            // Buffered by serde before it knows the variant: no raw text to take.
+            format!(r#"{{"object":{object},"type":"ADDED"}}"#),
+        ] {
+            let WatchEvent::Added(raw) = serde_json::from_str::<WatchEvent<Raw<ConfigMap>>>(&line).unwrap() else {
+                panic!("an added event");
+            };
+            assert_eq!(crate::object_key(&raw), "ns/a");
+            assert_eq!(raw.meta().resource_version.as_deref(), Some("7"));
+            let decoded = raw.decode(true).unwrap();
+            assert_eq!(decoded.data.unwrap()["k"], "v");
+        }
+    }
 }

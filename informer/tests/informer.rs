@@ -342,3 +342,75 @@ async fn event_stream_transforms_selectors_and_error_hook() {
     assert!(inf.indexer().is_empty(), "shutdown clears the cache");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_that_do_not_decode_are_reported_and_skipped_keeping_what_was_cached() {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    let gvr = kube_core::GroupVersionResource::gvr("", "v1", "configmaps");
+    // `data` holds strings: a number there does not decode as a ConfigMap.
+    let bad = |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}, "data": {"k": 1}});
+    api.create(&PostParams::default(), &configmap("good", &[], "1"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &configmap("boom", &[], "1"))
+        .await
+        .unwrap();
+    assert_eq!(server.bench_put(&gvr, [bad("bad")]), Ok(1));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let counter = errors.clone();
+    let options = InformerOptions {
+        transforms: vec![Arc::new(|c: &mut ConfigMap| {
+            assert_ne!(c.metadata.name.as_deref(), Some("boom"), "a transform that panics");
+        })],
+        watch_error_handler: Some(Arc::new(move |_| {
+            counter.fetch_add(1, Relaxed);
+        })),
+        ..Default::default()
+    };
+    let inf = informer(&server, options);
+    let mut events = inf.events();
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+    assert_eq!(inf.indexer().keys(), ["default/good"], "bad and boom are skipped");
+    assert_eq!(errors.load(Relaxed), 1, "the object that does not decode was reported");
+    assert!(
+        matches!(next(&mut events).await, Notification::Add { obj, .. } if obj.metadata.name.as_deref() == Some("good"))
+    );
+
+    // An update that does not decode leaves the cached version, and the informer goes on.
+    let cached = inf.indexer().get("default/good").unwrap();
+    assert_eq!(server.bench_put(&gvr, [bad("good")]), Ok(1));
+    api.create(&PostParams::default(), &configmap("later", &[], "1"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(next(&mut events).await, Notification::Add { obj, .. } if obj.metadata.name.as_deref() == Some("later"))
+    );
+    assert_eq!(errors.load(Relaxed), 2);
+    assert!(Arc::ptr_eq(&inf.indexer().get("default/good").unwrap(), &cached));
+
+    // A delete whose final state does not decode still removes the object, handing out what
+    // was cached.
+    // (Through a dynamic API: the typed one would fail to decode the answer.)
+    let resource = kube::api::ApiResource::erase::<ConfigMap>(&());
+    let dynamic: Api<kube::api::DynamicObject> = Api::namespaced_with(server.client().unwrap(), "default", &resource);
+    dynamic.delete("good", &DeleteParams::default()).await.unwrap();
+    match next(&mut events).await {
+        Notification::Delete(kube_informer::DeleteEvent::Object(obj)) => assert!(Arc::ptr_eq(&obj, &cached)),
+        other => panic!("expected the delete of good, got {other:?}"),
+    }
+    assert_eq!(inf.indexer().keys(), ["default/later"]);
+    assert_eq!(errors.load(Relaxed), 3);
+    drop(events);
+    inf.shutdown().await;
+    server.shutdown().await;
+}
+
+async fn next(events: &mut kube_informer::EventStream<ConfigMap>) -> Notification<ConfigMap> {
+    tokio::time::timeout(TIMEOUT, events.next())
+        .await
+        .expect("a notification in time")
+        .expect("the stream goes on")
+}
