@@ -159,8 +159,8 @@ pub struct FactoryBuilder {
 }
 
 impl FactoryBuilder {
-    /// Whether informers cache exactly sized copies of decoded objects (default: yes); see
-    /// [`InformerOptions::compact`].
+    /// Whether informers decode every list of an object at its exact length (default: yes);
+    /// see [`InformerOptions::compact`].
     pub fn compact_objects(mut self, compact: bool) -> Self {
         self.compact = compact;
         self

@@ -4,6 +4,12 @@
 //! objects always carry their `kind`/`apiVersion`. List+watch, pagination, bookmarks, backoff and
 //! streaming lists are kube-runtime's watcher's.
 //!
+//! Each started informer runs a watch task on the caller's tokio runtime, which reads the list
+//! and watch responses into objects' JSON texts; an apply thread of its own, which decodes them
+//! (every list at its exact length), runs the transforms, updates the cache and queues the
+//! changes; and one worker thread per handler. Transforms and the watch error handler run on
+//! the apply thread, inside the runtime's context (the error handler also on the watch task).
+//!
 //! ```no_run
 //! # async fn demo(client: kube::Client) {
 //! use std::sync::Arc;

@@ -13,11 +13,11 @@ use kube::api::Api;
 use kube::core::DynamicResourceScope;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
 
 /// One object of a list or watch, not yet decoded into `K`.
 pub(crate) struct Raw<K> {
-    text: Box<RawValue>,
+    /// The object's JSON.
+    text: Box<str>,
     /// The length of every array in `text`, in the order they open.
     lengths: Vec<u32>,
     /// Name, namespace and resourceVersion only (boxed: texts wait in queues by the thousand).
@@ -29,9 +29,9 @@ impl<K: DeserializeOwned> Raw<K> {
     /// Decodes the object; `exact` allocates every list at its length (see [`crate::hinted`]).
     pub fn decode(&self, exact: bool) -> serde_json::Result<K> {
         if exact {
-            crate::hinted::from_str_exact(self.text.get(), &self.lengths)
+            crate::hinted::from_str_exact(&self.text, &self.lengths)
         } else {
-            serde_json::from_str(self.text.get())
+            serde_json::from_str(&self.text)
         }
     }
 }
@@ -72,9 +72,9 @@ impl<'de, K> Deserialize<'de> for Raw<K> {
             resource_version: Option<String>,
         }
         let text = deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)?;
-        let head: Head = serde_json::from_str(text.get()).map_err(D::Error::custom)?;
+        let head: Head = serde_json::from_str(&text).map_err(D::Error::custom)?;
         Ok(Raw {
-            lengths: crate::hinted::array_lengths(text.get().as_bytes()),
+            lengths: crate::hinted::array_lengths(text.as_bytes()),
             text,
             meta: Box::new(ObjectMeta {
                 name: head.metadata.name,
@@ -98,7 +98,7 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 struct TextVisitor;
 
 impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Box<RawValue>;
+    type Value = Box<str>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON value")
@@ -107,11 +107,12 @@ impl<'de> Visitor<'de> for TextVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         // serde_json's raw value: one entry, the token, whose value is the text.
         let Some(first) = map.next_key::<Cow<'de, str>>()? else {
-            return RawValue::from_string("{}".to_owned()).map_err(A::Error::custom);
+            return Ok("{}".into());
         };
         if first == RAW_VALUE_TOKEN {
-            let text: Cow<'de, str> = map.next_value()?;
-            return RawValue::from_string(text.into_owned()).map_err(A::Error::custom);
+            // serde_json checked it while reading past it.
+            let text: String = map.next_value()?;
+            return Ok(text.into_boxed_str());
         }
         let mut object = serde_json::Map::new();
         let value: serde_json::Value = map.next_value()?;
@@ -119,12 +120,12 @@ impl<'de> Visitor<'de> for TextVisitor {
         while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
             object.insert(key, value);
         }
-        serde_json::value::to_raw_value(&object).map_err(A::Error::custom)
+        Ok(serde_json::Value::Object(object).to_string().into_boxed_str())
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        serde_json::value::to_raw_value(&value).map_err(D::Error::custom)
+        Ok(value.to_string().into_boxed_str())
     }
 }
 
