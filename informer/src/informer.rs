@@ -526,7 +526,10 @@ where
     for event in work.batch.drain(..) {
         let shared = match event {
             watcher::Event::Apply(raw) => decode(inner, raw, &mut work.texts, false).map(watcher::Event::Apply),
-            watcher::Event::InitApply(raw) => decode(inner, raw, &mut work.texts, true).map(watcher::Event::InitApply),
+            watcher::Event::InitApply(raw) => {
+                grow_heap_ahead();
+                decode(inner, raw, &mut work.texts, true).map(watcher::Event::InitApply)
+            }
             watcher::Event::Delete(raw) => decode(inner, raw, &mut work.texts, true).map(watcher::Event::Delete),
             watcher::Event::Init => Some(watcher::Event::Init),
             watcher::Event::InitDone => Some(watcher::Event::InitDone),
@@ -556,6 +559,17 @@ where
         }
     }
     send_notes(&mut dispatch.handlers, &mut work.notes, false);
+}
+
+/// Makes room for a listed object before it is decoded. glibc grows a thread's heap (the apply
+/// thread allocates in an arena of its own) by exactly what one allocation needs: one `mprotect`
+/// per few pages, 79,420 calls while a list of 10,000 pods filled the cache (strace), a third of
+/// the apply thread's time (perf). Allocating and freeing a block of 60 KiB first grows the
+/// heap in one step, and the object is then carved from it: 10,050 calls, and the sync 10-20%
+/// faster. The block stays under 64 KiB (freeing more consolidates glibc's fast bins) and
+/// 128 KiB (where glibc would map it, or trim the heap when it is freed).
+fn grow_heap_ahead() {
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(60 << 10)));
 }
 
 /// An event's object, decoded, or the key of the object cached under it.
