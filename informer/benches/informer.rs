@@ -11,7 +11,9 @@
 //!   (pages of 500). Decode-only times `serde_json::from_slice::<ObjectList<Pod>>` of the exact
 //!   bytes of one unpaginated `GET /api/v1/pods`; fetch-only times the paginated GETs (pages of
 //!   500, no decoding), the fake server's and HTTP's share. A baseline child only starts the server
-//!   with the same objects.
+//!   with the same objects. The server runs on a runtime of its own (2 threads), the consumer on
+//!   another (2 threads): sharing threads, the consumer's cache would reuse memory the server
+//!   freed, which a real server, in another process, does not leave behind.
 //! - 2, memory per cached pod: (VmRSS after sync - VmRSS just before starting) / N, same children.
 //! - 3, events: 1,000 pods synced and one probe update seen (so the watch is open), then 100,000
 //!   updates written while the consumer's runtime (a current-thread runtime; the server runs on
@@ -86,10 +88,16 @@ fn child(spec: &str) -> Value {
     match parts.as_slice() {
         ["sync", what, n] => {
             let n: usize = n.parse().expect("a count");
+            // The server on threads of its own, as it is a process of its own in a cluster: what
+            // it allocates while serving is not there for the consumer's allocations to reuse.
+            let server_runtime = multi_thread_runtime(2);
+            let server = server_runtime.block_on(loaded_server(n, SYNC_NAMESPACES));
             let runtime = multi_thread_runtime(2);
-            let result = runtime.block_on(sync_child(what, n));
+            let result = runtime.block_on(sync_child(what, &server, n));
             // Not dropped: shutting down would cut the server under watchers that retry at once.
+            std::mem::forget(server);
             std::mem::forget(runtime);
+            std::mem::forget(server_runtime);
             result
         }
         ["events", what] => events_child(what),
@@ -105,8 +113,7 @@ fn our_options(what: &str) -> InformerOptions<Pod> {
     }
 }
 
-async fn sync_child(what: &str, n: usize) -> Value {
-    let server = loaded_server(n, SYNC_NAMESPACES).await;
+async fn sync_child(what: &str, server: &FakeApiServer, n: usize) -> Value {
     let client = server.client().expect("client");
     let api: Api<Pod> = Api::all(client.clone());
     let (_, rss_before) = memory_kib();
@@ -189,7 +196,6 @@ async fn sync_child(what: &str, n: usize) -> Value {
     if let (Some(out), Some(extra)) = (out.as_object_mut(), extra.as_object()) {
         out.extend(extra.clone());
     }
-    std::mem::forget(server);
     out
 }
 
