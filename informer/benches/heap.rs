@@ -15,11 +15,11 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::Api;
 use kube::runtime::{reflector, watcher};
-use kube_informer::{InformerOptions, SharedIndexInformer};
+use kube_informer::SharedIndexInformer;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 mod common;
-use common::loaded_server;
+use common::{loaded_server, our_options};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -56,11 +56,7 @@ fn per_pod(what: &str, n: usize) -> (i64, i64) {
         let settle = || tokio::time::sleep(Duration::from_millis(200));
         let after = match what {
             "ours" | "ours-nocompact" => {
-                let options = InformerOptions {
-                    compact: what == "ours",
-                    ..Default::default()
-                };
-                let informer = SharedIndexInformer::new(api, "Pod", options);
+                let informer = SharedIndexInformer::new(api, "Pod", our_options(what));
                 informer.run();
                 assert!(
                     informer.wait_for_sync(Duration::from_secs(120)).await,

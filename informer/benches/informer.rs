@@ -37,11 +37,11 @@ use kube_core::params::ListParams;
 use kube_core::request::Request;
 use kube_core::{Expression, ObjectList, ResourceExt, Selector, SelectorExt};
 use kube_fake_apiserver::FakeApiServer;
-use kube_informer::{HandlerFns, Indexer, InformerOptions, Lister, SharedIndexInformer, object_key};
+use kube_informer::{HandlerFns, Indexer, Lister, SharedIndexInformer, object_key};
 use serde_json::{Value, json};
 
 mod common;
-use common::{loaded_server, pod_json, pods_gvr};
+use common::{loaded_server, our_options, pod_json, pods_gvr};
 
 const CHILD_ENV: &str = "INFORMER_BENCH_CHILD";
 const SYNC_SIZES: [usize; 2] = [10_000, 50_000];
@@ -102,14 +102,6 @@ fn child(spec: &str) -> Value {
         }
         ["events", what] => events_child(what),
         _ => panic!("unknown child {spec:?}"),
-    }
-}
-
-/// Our informer's options for child `what`: "ours" (the defaults) or "ours-nocompact".
-fn our_options(what: &str) -> InformerOptions<Pod> {
-    InformerOptions {
-        compact: what == "ours",
-        ..Default::default()
     }
 }
 

@@ -323,8 +323,9 @@ where
         // watcher needs, and the lengths of their lists); a thread of its own decodes,
         // transforms, caches and dispatches them, side by side with the reading of what follows
         // (client-go's reflector and processLoop, with the DeltaFIFO between them). The texts
-        // come back to the watch task to be freed where they were allocated; the objects live
-        // and die on the apply thread, so the two threads do not contend for an allocator arena.
+        // come back to the watch task to be freed where they were allocated; the objects are
+        // allocated on the apply thread and mostly freed there (handled notifications come back
+        // to it), so the two threads seldom contend for an allocator arena.
         let (events, applied) = crate::queue::queue::<watcher::Event<Raw<K>>, Raw<K>>();
         let events = Arc::new(events);
         // Room in the queue: the watch task waits for it rather than read ahead without bound
@@ -522,7 +523,7 @@ impl<K> Default for ApplyBuffers<K> {
 /// send per handler for the batch.
 fn apply_batch<K>(inner: &Inner<K>, work: &mut ApplyBuffers<K>)
 where
-    K: Resource + Clone + DeserializeOwned + 'static,
+    K: Resource + DeserializeOwned + 'static,
 {
     for event in work.batch.drain(..) {
         let shared = match event {
@@ -539,15 +540,11 @@ where
     }
     let mut dispatch = inner.dispatch();
     for event in work.shared.drain(..) {
-        // A stand-in is what is cached now, after the batch's earlier events.
-        let stand_in = |key: String| inner.indexer.get(&key);
+        // Stand-ins are looked up now, after the batch's earlier events.
         let event = match event {
-            watcher::Event::Apply(Decoded::Object(o)) => Some(watcher::Event::Apply(o)),
-            watcher::Event::InitApply(Decoded::Object(o)) => Some(watcher::Event::InitApply(o)),
-            watcher::Event::InitApply(Decoded::Cached(key)) => stand_in(key).map(watcher::Event::InitApply),
-            watcher::Event::Delete(Decoded::Object(o)) => Some(watcher::Event::Delete(o)),
-            watcher::Event::Delete(Decoded::Cached(key)) => stand_in(key).map(watcher::Event::Delete),
-            watcher::Event::Apply(Decoded::Cached(_)) => None,
+            watcher::Event::Apply(d) => d.resolve(&inner.indexer).map(watcher::Event::Apply),
+            watcher::Event::InitApply(d) => d.resolve(&inner.indexer).map(watcher::Event::InitApply),
+            watcher::Event::Delete(d) => d.resolve(&inner.indexer).map(watcher::Event::Delete),
             watcher::Event::Init => Some(watcher::Event::Init),
             watcher::Event::InitDone => Some(watcher::Event::InitDone),
         };
@@ -579,6 +576,16 @@ enum Decoded<K> {
     Cached(String),
 }
 
+impl<K: Resource + 'static> Decoded<K> {
+    /// The object, or what `indexer` holds under the key (if anything).
+    fn resolve(self, indexer: &Indexer<K>) -> Option<Arc<K>> {
+        match self {
+            Decoded::Object(object) => Some(object),
+            Decoded::Cached(key) => indexer.get(&key),
+        }
+    }
+}
+
 /// Decodes and transforms a listed or watched object (with compaction on, every list allocated
 /// at its length). An object that does not decode as `K` is reported to the watch error handler
 /// and skipped, as is one a transform panicked on; with `keep_cached`, the cached object of its
@@ -586,18 +593,18 @@ enum Decoded<K> {
 /// text goes to `texts`.
 fn decode<K>(inner: &Inner<K>, raw: Raw<K>, texts: &mut Vec<Raw<K>>, keep_cached: bool) -> Option<Decoded<K>>
 where
-    K: Resource + Clone + DeserializeOwned + 'static,
+    K: Resource + DeserializeOwned + 'static,
 {
     let decoded = raw
         .decode(inner.options.compact)
-        .map_err(TransformError::Decode)
+        .map_err(Unusable::Decode)
         .and_then(|mut object| {
             // A panicking transform must not take the apply thread (and with it the informer) down.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 inner.options.transforms.iter().for_each(|t| t(&mut object));
                 object
             }))
-            .map_err(|_| TransformError::Panicked)
+            .map_err(|_| Unusable::TransformPanicked)
         });
     let decoded = match decoded {
         Ok(object) => Some(Decoded::Object(Arc::new(object))),
@@ -608,10 +615,10 @@ where
                 meta.name.as_deref().unwrap_or(""),
             );
             match failure {
-                TransformError::Panicked => {
+                Unusable::TransformPanicked => {
                     tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, "a transform panicked; object skipped");
                 }
-                TransformError::Decode(err) => {
+                Unusable::Decode(err) => {
                     tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, %err, "object does not decode; skipped");
                     report_watch_error(inner, &watcher::Error::WatchFailed(kube::Error::SerdeError(err)));
                 }
@@ -623,9 +630,10 @@ where
     decoded
 }
 
-enum TransformError {
+/// Why an object is skipped.
+enum Unusable {
     Decode(serde_json::Error),
-    Panicked,
+    TransformPanicked,
 }
 
 /// The most watch events queued for the apply thread before the watch task waits.

@@ -1,7 +1,7 @@
 //! Watched objects as the watch task receives them: their JSON text, with just the metadata the
-//! watcher and the cache's keys need. The informer's apply thread decodes them, so decoding
-//! runs beside the HTTP reading and line splitting of what follows, and every object the cache
-//! holds is allocated, and later freed, on that one thread.
+//! watcher and the cache's keys need, and the lengths of their arrays. The informer's apply thread
+//! decodes them, so decoding runs beside the HTTP reading and line splitting of what follows,
+//! and the objects the cache holds are allocated on that one thread.
 
 use std::borrow::Cow;
 use std::fmt::Debug;

@@ -1,9 +1,12 @@
-//! What both benchmark binaries share: the realistic pod and a fake server loaded with them.
+//! What both benchmark binaries share: the realistic pod, a fake server loaded with them, and
+//! our informer's options per variant.
 
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Pod;
 use kube_core::GroupVersionResource;
 use kube_fake_apiserver::FakeApiServer;
+use kube_informer::InformerOptions;
 use serde_json::{Value, json};
 
 /// A realistic pod (~4 KB of JSON): managedFields, labels, annotations, an owner, two containers
@@ -105,4 +108,12 @@ pub async fn loaded_server(n: usize, namespaces: usize) -> FakeApiServer {
         .bench_put(&pods_gvr(), (0..n).map(|i| pod_json(i, namespaces)))
         .expect("loading pods");
     server
+}
+
+/// Our informer's options for variant `what`: "ours" (the defaults) or "ours-nocompact".
+pub fn our_options(what: &str) -> InformerOptions<Pod> {
+    InformerOptions {
+        compact: what == "ours",
+        ..Default::default()
+    }
 }
