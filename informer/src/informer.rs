@@ -323,9 +323,11 @@ where
         // watcher needs, and the lengths of their lists); a thread of its own decodes,
         // transforms, caches and dispatches them, side by side with the reading of what follows
         // (client-go's reflector and processLoop, with the DeltaFIFO between them). The texts
-        // come back to the watch task to be freed where they were allocated; the objects are
-        // allocated on the apply thread and mostly freed there (handled notifications come back
-        // to it), so the two threads seldom contend for an allocator arena.
+        // are in mappings of their own, unmapped as soon as they are decoded (see
+        // `raw::TextWriter`); the few small allocations beside them come back to the watch task
+        // to be freed where they were allocated. The objects are allocated on the apply thread
+        // and mostly freed there (handled notifications come back to it), so the two threads
+        // seldom contend for an allocator arena.
         let (events, applied) = crate::queue::queue::<watcher::Event<Raw<K>>, Raw<K>>();
         let events = Arc::new(events);
         // Room in the queue: the watch task waits for it rather than read ahead without bound
@@ -343,7 +345,7 @@ where
                 // gone when it sends).
                 let _wake_on_exit = WakeOnDrop(made_room.clone());
                 let mut work = ApplyBuffers::default();
-                while applied.take_all(&mut work.batch, &mut work.texts) {
+                while applied.take_all(&mut work.batch, &mut work.spent) {
                     made_room.notify_one();
                     apply_batch(&inner, &mut work);
                 }
@@ -364,7 +366,8 @@ where
             };
             let api = crate::raw::raw_api(&inner.api, &inner.kind);
             let stream = watcher(api, inner.options.config.clone()).backoff(backoff);
-            let mut stream = std::pin::pin!(stream.fuse());
+            // Texts go to chunks of their own, sealed before each batch is handed over.
+            let mut stream = crate::raw::WithTexts::new(stream.fuse());
             let (mut batch, mut ready) = (Vec::new(), Vec::new());
             while next_batch(&mut stream, &mut batch).await {
                 for item in batch.drain(..) {
@@ -376,6 +379,7 @@ where
                 if ready.is_empty() {
                     continue;
                 }
+                stream.seal();
                 let Some(mut queued) = sender.send(ready.drain(..)) else {
                     tracing::error!(informer = %inner.options.name, "the apply thread is gone; the informer stops");
                     break;
@@ -392,7 +396,7 @@ where
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 tick.tick().await;
-                // The texts the apply thread decoded since the watch went idle.
+                // What is left of the objects the apply thread decoded since the watch went idle.
                 events.collect();
                 let mut dispatch = inner.dispatch();
                 for h in &dispatch.handlers {
@@ -502,7 +506,8 @@ impl Drop for WakeOnDrop {
 /// The apply thread's buffers, kept between batches.
 struct ApplyBuffers<K> {
     batch: Vec<watcher::Event<Raw<K>>>,
-    texts: Vec<Raw<K>>,
+    /// Decoded objects, their texts let go: back to the watch task.
+    spent: Vec<Raw<K>>,
     shared: Vec<watcher::Event<Decoded<K>>>,
     notes: Vec<Notification<K>>,
 }
@@ -511,15 +516,15 @@ impl<K> Default for ApplyBuffers<K> {
     fn default() -> Self {
         ApplyBuffers {
             batch: Vec::new(),
-            texts: Vec::new(),
+            spent: Vec::new(),
             shared: Vec::new(),
             notes: Vec::new(),
         }
     }
 }
 
-/// Decodes, transforms and caches a batch of watch events (emptied; their texts go to
-/// `texts`) and queues the changes to every handler: one lock of the dispatch state and one
+/// Decodes, transforms and caches a batch of watch events (emptied; what is left of them goes to
+/// `spent`) and queues the changes to every handler: one lock of the dispatch state and one
 /// send per handler for the batch.
 fn apply_batch<K>(inner: &Inner<K>, work: &mut ApplyBuffers<K>)
 where
@@ -527,12 +532,12 @@ where
 {
     for event in work.batch.drain(..) {
         let shared = match event {
-            watcher::Event::Apply(raw) => decode(inner, raw, &mut work.texts, false).map(watcher::Event::Apply),
+            watcher::Event::Apply(raw) => decode(inner, raw, &mut work.spent, false).map(watcher::Event::Apply),
             watcher::Event::InitApply(raw) => {
                 grow_heap_ahead();
-                decode(inner, raw, &mut work.texts, true).map(watcher::Event::InitApply)
+                decode(inner, raw, &mut work.spent, true).map(watcher::Event::InitApply)
             }
-            watcher::Event::Delete(raw) => decode(inner, raw, &mut work.texts, true).map(watcher::Event::Delete),
+            watcher::Event::Delete(raw) => decode(inner, raw, &mut work.spent, true).map(watcher::Event::Delete),
             watcher::Event::Init => Some(watcher::Event::Init),
             watcher::Event::InitDone => Some(watcher::Event::InitDone),
         };
@@ -590,8 +595,8 @@ impl<K: Resource + 'static> Decoded<K> {
 /// at its length). An object that does not decode as `K` is reported to the watch error handler
 /// and skipped, as is one a transform panicked on; with `keep_cached`, the cached object of its
 /// key stands in for it (so that a relist does not drop it and a delete still removes it). The
-/// text goes to `texts`.
-fn decode<K>(inner: &Inner<K>, raw: Raw<K>, texts: &mut Vec<Raw<K>>, keep_cached: bool) -> Option<Decoded<K>>
+/// text is let go of, and the rest goes to `spent`.
+fn decode<K>(inner: &Inner<K>, mut raw: Raw<K>, spent: &mut Vec<Raw<K>>, keep_cached: bool) -> Option<Decoded<K>>
 where
     K: Resource + DeserializeOwned + 'static,
 {
@@ -626,7 +631,8 @@ where
             keep_cached.then(|| Decoded::Cached(crate::object_key(&raw)))
         }
     };
-    texts.push(raw);
+    raw.release_text();
+    spent.push(raw);
     decoded
 }
 

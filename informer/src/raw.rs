@@ -2,10 +2,14 @@
 //! watcher and the cache's keys need, and the lengths of their arrays. The informer's apply thread
 //! decodes them, so decoding runs beside the HTTP reading and line splitting of what follows,
 //! and the objects the cache holds are allocated on that one thread.
+//!
+//! The texts are copied into anonymous mappings, many to a chunk ([`TextWriter`]), not onto the
+//! heap: see there why.
 
 use std::borrow::Cow;
 use std::fmt::Debug;
 use std::marker::PhantomData;
+use std::sync::{Arc, OnceLock};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Resource;
@@ -17,7 +21,7 @@ use serde::{Deserialize, Deserializer};
 /// One object of a list or watch, not yet decoded into `K`.
 pub(crate) struct Raw<K> {
     /// The object's JSON.
-    text: Box<str>,
+    text: Text,
     /// The length of every array in `text`, in the order they open.
     lengths: Vec<u32>,
     /// Name, namespace and resourceVersion only (boxed: texts wait in queues by the thousand).
@@ -28,11 +32,20 @@ pub(crate) struct Raw<K> {
 impl<K: DeserializeOwned> Raw<K> {
     /// Decodes the object; `exact` allocates every list at its length (see [`crate::hinted`]).
     pub fn decode(&self, exact: bool) -> serde_json::Result<K> {
+        let text = self.text.as_str()?;
         if exact {
-            crate::hinted::from_str_exact(&self.text, &self.lengths)
+            crate::hinted::from_str_exact(text, &self.lengths)
         } else {
-            serde_json::from_str(&self.text)
+            serde_json::from_str(text)
         }
+    }
+}
+
+impl<K> Raw<K> {
+    /// Lets go of the text once it is decoded: its chunk is unmapped when its last text goes.
+    /// The rest (a few small allocations of the watch task's) goes back to the watch task.
+    pub fn release_text(&mut self) {
+        self.text = Text::Boxed(Box::default());
     }
 }
 
@@ -59,6 +72,25 @@ impl<K> Debug for Raw<K> {
 
 impl<'de, K> Deserialize<'de> for Raw<K> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Read { text, lengths, meta } = deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)?;
+        Ok(Raw {
+            text,
+            lengths,
+            meta,
+            kind: PhantomData,
+        })
+    }
+}
+
+/// What [`Raw`] keeps of an object's text.
+struct Read {
+    text: Text,
+    lengths: Vec<u32>,
+    meta: Box<ObjectMeta>,
+}
+
+impl Read {
+    fn new<E: serde::de::Error>(text: &str) -> Result<Read, E> {
         #[derive(Deserialize)]
         struct Head {
             #[serde(default)]
@@ -71,18 +103,16 @@ impl<'de, K> Deserialize<'de> for Raw<K> {
             namespace: Option<String>,
             resource_version: Option<String>,
         }
-        let text = deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)?;
-        let head: Head = serde_json::from_str(&text).map_err(D::Error::custom)?;
-        Ok(Raw {
+        let head: Head = serde_json::from_str(text).map_err(E::custom)?;
+        Ok(Read {
             lengths: crate::hinted::array_lengths(text.as_bytes()),
-            text,
+            text: Text::new(text),
             meta: Box::new(ObjectMeta {
                 name: head.metadata.name,
                 namespace: head.metadata.namespace,
                 resource_version: head.metadata.resource_version,
                 ..ObjectMeta::default()
             }),
-            kind: PhantomData,
         })
     }
 }
@@ -98,7 +128,7 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 struct TextVisitor;
 
 impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Box<str>;
+    type Value = Read;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON value")
@@ -107,12 +137,11 @@ impl<'de> Visitor<'de> for TextVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         // serde_json's raw value: one entry, the token, whose value is the text.
         let Some(first) = map.next_key::<Cow<'de, str>>()? else {
-            return Ok("{}".into());
+            return Read::new("{}");
         };
         if first == RAW_VALUE_TOKEN {
             // serde_json checked it while reading past it.
-            let text: String = map.next_value()?;
-            return Ok(text.into_boxed_str());
+            return map.next_value_seed(TextSeed);
         }
         let mut object = serde_json::Map::new();
         let value: serde_json::Value = map.next_value()?;
@@ -120,12 +149,177 @@ impl<'de> Visitor<'de> for TextVisitor {
         while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
             object.insert(key, value);
         }
-        Ok(serde_json::Value::Object(object).to_string().into_boxed_str())
+        Read::new(&serde_json::Value::Object(object).to_string())
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        Ok(value.to_string().into_boxed_str())
+        Read::new(&value.to_string())
+    }
+}
+
+/// Reads serde_json's raw text of a value, borrowed from the input where it can be.
+struct TextSeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for TextSeed {
+    type Value = Read;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = Read;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON text")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Read, E> {
+        Read::new(v)
+    }
+}
+
+/// An object's JSON text: in a [`TextWriter`]'s chunk when one was installed on the thread that
+/// read it, on the heap otherwise.
+#[derive(Clone)]
+pub(crate) enum Text {
+    Chunk {
+        chunk: Arc<Chunk>,
+        start: usize,
+        len: usize,
+    },
+    Boxed(Box<str>),
+}
+
+impl Text {
+    fn new(text: &str) -> Text {
+        WRITER.with(|writer| match writer.try_borrow_mut().as_deref_mut() {
+            Ok(Some(writer)) => writer.write(text),
+            _ => Text::Boxed(text.into()),
+        })
+    }
+
+    /// The text; an error when its chunk is not sealed yet (see [`TextWriter::seal`]).
+    fn as_str(&self) -> serde_json::Result<&str> {
+        match self {
+            Text::Chunk { chunk, start, len } => chunk
+                .0
+                .get()
+                .and_then(|map| std::str::from_utf8(&map[*start..*start + *len]).ok())
+                .ok_or_else(|| serde_json::Error::custom("an object's text was read before its chunk was sealed")),
+            Text::Boxed(text) => Ok(text),
+        }
+    }
+}
+
+/// Texts written by one [`TextWriter`] between two seals: readable once sealed.
+pub(crate) struct Chunk(OnceLock<memmap2::MmapMut>);
+
+/// The size of a chunk of texts, unless one text needs more. Only the pages written to count:
+/// a chunk sealed early leaves the rest of its address range untouched.
+const CHUNK: usize = 1 << 20;
+
+/// Copies the texts of the objects the watch reads into anonymous mappings of their own, a chunk
+/// of many texts at a time, rather than onto the heap. The watch task reads on the runtime's
+/// worker threads and the apply thread frees: heap memory a text took would stay with the
+/// worker's allocator arena (glibc keeps a thread's arena, and what is freed stays there), where
+/// the objects, allocated on the apply thread, never reuse it; a mapping goes back to the OS
+/// when its last text is decoded.
+///
+/// Installed on the reading thread for each poll of the watch ([`WithTexts`]); sealed before the
+/// texts written since the last seal are handed over.
+#[derive(Default)]
+pub(crate) struct TextWriter {
+    current: Option<(memmap2::MmapMut, usize, Arc<Chunk>)>,
+}
+
+impl TextWriter {
+    fn write(&mut self, text: &str) -> Text {
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(map, used, _)| map.len() - used < text.len())
+        {
+            self.seal();
+            match memmap2::MmapMut::map_anon(CHUNK.max(text.len())) {
+                Ok(map) => self.current = Some((map, 0, Arc::new(Chunk(OnceLock::new())))),
+                // Out of mappings or address space: the heap will do.
+                Err(_) => return Text::Boxed(text.into()),
+            }
+        }
+        let Some((map, used, chunk)) = self.current.as_mut() else {
+            unreachable!("a chunk was mapped above");
+        };
+        let start = *used;
+        map[start..start + text.len()].copy_from_slice(text.as_bytes());
+        *used += text.len();
+        Text::Chunk {
+            chunk: chunk.clone(),
+            start,
+            len: text.len(),
+        }
+    }
+
+    /// Makes every text written so far readable. The chunk is done with: what follows goes to a
+    /// new one.
+    pub fn seal(&mut self) {
+        if let Some((map, used, chunk)) = self.current.take() {
+            if used == 0 {
+                self.current = Some((map, used, chunk));
+            } else {
+                let _ = chunk.0.set(map);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static WRITER: std::cell::RefCell<Option<TextWriter>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A watch stream whose objects' texts go to its [`TextWriter`]: installed on the polling thread
+/// for each poll.
+pub(crate) struct WithTexts<S> {
+    stream: std::pin::Pin<Box<S>>,
+    writer: Option<TextWriter>,
+}
+
+impl<S> WithTexts<S> {
+    pub fn new(stream: S) -> Self {
+        WithTexts {
+            stream: Box::pin(stream),
+            writer: Some(TextWriter::default()),
+        }
+    }
+
+    /// Seals the texts read so far (see [`TextWriter::seal`]).
+    pub fn seal(&mut self) {
+        if let Some(writer) = self.writer.as_mut() {
+            writer.seal();
+        }
+    }
+}
+
+impl<S: futures::Stream> futures::Stream for WithTexts<S> {
+    type Item = S::Item;
+
+    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<S::Item>> {
+        /// Takes the writer back however the poll ends, and puts back what was installed before.
+        struct Installed<'a> {
+            ours: &'a mut Option<TextWriter>,
+            previous: Option<TextWriter>,
+        }
+        impl Drop for Installed<'_> {
+            fn drop(&mut self) {
+                *self.ours = WRITER.with(|w| w.replace(self.previous.take()));
+            }
+        }
+        let this = self.get_mut();
+        let previous = WRITER.with(|w| w.replace(this.writer.take()));
+        let _installed = Installed {
+            ours: &mut this.writer,
+            previous,
+        };
+        this.stream.as_mut().poll_next(cx)
     }
 }
 
@@ -177,8 +371,87 @@ pub(crate) fn raw_api<K: Resource + Clone>(api: &Api<K>, kind: &str) -> Api<Raw<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::StreamExt;
     use k8s_openapi::api::core::v1::ConfigMap;
     use kube::core::WatchEvent;
+
+    fn config_map(name: &str, filler: usize) -> String {
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "ns", "resourceVersion": "3"},
+            "data": {"k": "x".repeat(filler)},
+        })
+        .to_string()
+    }
+
+    fn chunk_of(raw: &Raw<ConfigMap>) -> Option<&Arc<Chunk>> {
+        match &raw.text {
+            Text::Chunk { chunk, .. } => Some(chunk),
+            Text::Boxed(_) => None,
+        }
+    }
+
+    #[test]
+    fn texts_read_while_polled_share_a_chunk_readable_once_sealed_and_unmapped_with_the_last() {
+        let lines: Vec<String> = (0..3).map(|i| config_map(&format!("cm-{i}"), 100)).collect();
+        let parsed = futures::stream::iter(lines.clone()).map(|line| serde_json::from_str::<Raw<ConfigMap>>(&line));
+        let mut stream = WithTexts::new(parsed);
+        let mut raws: Vec<Raw<ConfigMap>> = futures::executor::block_on(async {
+            let mut raws = Vec::new();
+            while let Some(raw) = stream.next().await {
+                raws.push(raw.unwrap());
+            }
+            raws
+        });
+        let chunk = chunk_of(&raws[0]).expect("written to a chunk").clone();
+        for raw in &raws {
+            assert!(Arc::ptr_eq(chunk_of(raw).unwrap(), &chunk), "one chunk for all three");
+            let err = raw.decode(true).unwrap_err().to_string();
+            assert!(err.contains("before its chunk was sealed"), "{err}");
+        }
+        stream.seal();
+        for (i, raw) in raws.iter().enumerate() {
+            assert_eq!(
+                raw.decode(true).unwrap().metadata.name.as_deref(),
+                Some(format!("cm-{i}").as_str())
+            );
+            assert_eq!(raw.meta().resource_version.as_deref(), Some("3"));
+        }
+        // The writer is not left installed: texts read outside a poll go to the heap.
+        let outside: Raw<ConfigMap> = serde_json::from_str(&lines[0]).unwrap();
+        assert!(chunk_of(&outside).is_none());
+        assert_eq!(outside.decode(false).unwrap().metadata.name.as_deref(), Some("cm-0"));
+        // The chunk is unmapped with its last text: nothing but the texts holds it.
+        let weak = Arc::downgrade(&chunk);
+        drop(chunk);
+        let cloned = raws[1].clone();
+        raws.iter_mut().for_each(Raw::release_text);
+        assert!(weak.upgrade().is_some(), "a clone still reads it");
+        assert_eq!(cloned.decode(false).unwrap().metadata.name.as_deref(), Some("cm-1"));
+        drop(cloned);
+        assert!(weak.upgrade().is_none());
+    }
+
+    #[test]
+    fn a_seal_starts_a_new_chunk_and_a_text_larger_than_a_chunk_gets_its_own() {
+        let mut writer = TextWriter::default();
+        let first = writer.write("{}");
+        writer.seal();
+        writer.seal(); // Nothing written since: nothing to do.
+        let second = writer.write("[]");
+        let big = "x".repeat(CHUNK + 1);
+        let third = writer.write(&big);
+        writer.seal();
+        let chunk = |t: &Text| match t {
+            Text::Chunk { chunk, .. } => chunk.clone(),
+            Text::Boxed(_) => panic!("a chunk"),
+        };
+        assert!(!Arc::ptr_eq(&chunk(&first), &chunk(&second)));
+        assert!(!Arc::ptr_eq(&chunk(&second), &chunk(&third)));
+        assert_eq!(first.as_str().unwrap(), "{}");
+        assert_eq!(second.as_str().unwrap(), "[]");
+        assert_eq!(third.as_str().unwrap(), big);
+    }
 
     #[test]
     fn watch_events_decode_with_either_key_first() {
