@@ -10,10 +10,12 @@
 //!   kube-runtime: `wait_until_ready()`), and peak RSS; both with the watcher's default config
 //!   (pages of 500). Decode-only times `serde_json::from_slice::<ObjectList<Pod>>` of the exact
 //!   bytes of one unpaginated `GET /api/v1/pods`; fetch-only times the paginated GETs (pages of
-//!   500, no decoding), the fake server's and HTTP's share. A baseline child only starts the server
-//!   with the same objects. The server runs on a runtime of its own (2 threads), the consumer on
-//!   another (2 threads): sharing threads, the consumer's cache would reuse memory the server
-//!   freed, which a real server, in another process, does not leave behind.
+//!   500, no decoding), the fake server's and HTTP's share. A baseline child only makes a client.
+//!   The server runs in a process of its own (this binary again, `server:N`), as it does in a
+//!   cluster, the consumer on a runtime of 2 threads. In the consumer's process, the server's
+//!   allocations would shape its heap: its cache would reuse memory the server freed, and the
+//!   server's large response buffers raise glibc's process-wide mmap and trim thresholds (freeing
+//!   a 4 MiB page buffer made glibc keep 8 MiB of free memory per thread arena).
 //! - 2, memory per cached pod: (VmRSS after sync - VmRSS just before starting) / N, same children.
 //! - 3, events: 1,000 pods synced and one probe update seen (so the watch is open), then 100,000
 //!   updates written while the consumer's runtime (a current-thread runtime; the server runs on
@@ -23,7 +25,8 @@
 //!
 //! Scenarios 1-3 also run our informer with `compact: false` (objects cached as decoded).
 
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -88,25 +91,53 @@ fn child(spec: &str) -> Value {
     match parts.as_slice() {
         ["sync", what, n] => {
             let n: usize = n.parse().expect("a count");
-            // The server on threads of its own, as it is a process of its own in a cluster: what
-            // it allocates while serving is not there for the consumer's allocations to reuse.
-            let server_runtime = multi_thread_runtime(2);
-            let server = server_runtime.block_on(loaded_server(n, SYNC_NAMESPACES));
+            // The server in a process of its own, as it is in a cluster: what it allocates while
+            // serving (glibc raises its process-wide mmap and trim thresholds after each large
+            // buffer freed) does not shape the consumer's heap.
+            let mut server = Command::new(std::env::current_exe().expect("own path"))
+                .env(CHILD_ENV, format!("server:{n}"))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("starting the server process");
+            let mut line = String::new();
+            BufReader::new(server.stdout.take().expect("the server's stdout"))
+                .read_line(&mut line)
+                .expect("the server's address");
+            let url = line
+                .strip_prefix("URL ")
+                .expect("the server prints its URL")
+                .trim()
+                .to_owned();
             let runtime = multi_thread_runtime(2);
-            let result = runtime.block_on(sync_child(what, &server, n));
-            // Not dropped: shutting down would cut the server under watchers that retry at once.
-            std::mem::forget(server);
+            let result = runtime.block_on(async {
+                let config = kube::Config::new(url.parse().expect("the server's URL"));
+                let client = kube::Client::try_from(config).expect("a client");
+                sync_child(what, client, n).await
+            });
+            // Closing its stdin stops the server; this process then exits without dropping
+            // what it measured.
+            drop(server.stdin.take());
+            let _ = server.wait();
             std::mem::forget(runtime);
-            std::mem::forget(server_runtime);
             result
+        }
+        ["server", n] => {
+            let n: usize = n.parse().expect("a count");
+            let runtime = multi_thread_runtime(2);
+            let server = runtime.block_on(loaded_server(n, SYNC_NAMESPACES));
+            println!("URL {}", server.url());
+            std::io::stdout().flush().expect("stdout");
+            // Serves until the consumer closes stdin.
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+            std::process::exit(0);
         }
         ["events", what] => events_child(what),
         _ => panic!("unknown child {spec:?}"),
     }
 }
 
-async fn sync_child(what: &str, server: &FakeApiServer, n: usize) -> Value {
-    let client = server.client().expect("client");
+async fn sync_child(what: &str, client: kube::Client, n: usize) -> Value {
     let api: Api<Pod> = Api::all(client.clone());
     let (_, rss_before) = memory_kib();
     let mut extra = json!({});
@@ -467,7 +498,7 @@ fn sync_scenarios(table: &mut Table) {
             );
         }
         table.row(
-            format!("1. peak RSS {n}: baseline (server + pods only)"),
+            format!("1. peak RSS {n}: baseline (a client, no list)"),
             format!("raw {}", mib(base)),
             "",
             "",
