@@ -15,10 +15,18 @@ use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqA
 
 /// The element count of every array in `json` (which must be valid JSON), in the order the
 /// arrays open.
+#[cfg(test)]
 pub(crate) fn array_lengths(json: &[u8]) -> Vec<u32> {
+    let mut lengths = Vec::new();
+    array_lengths_into(json, &mut lengths);
+    lengths
+}
+
+/// [`array_lengths`] into `lengths` (emptied first), which keeps its room from one call to the next.
+pub(crate) fn array_lengths_into(json: &[u8], lengths: &mut Vec<u32>) {
+    lengths.clear();
     // Per open container: its slot in `lengths` (None for an object), elements seen so far, and
     // whether an element has started since the last comma or the opening bracket.
-    let mut lengths = Vec::new();
     let mut open: Vec<(Option<usize>, u32, bool)> = Vec::new();
     let mut i = 0;
     while i < json.len() {
@@ -63,7 +71,6 @@ pub(crate) fn array_lengths(json: &[u8]) -> Vec<u32> {
         }
         i += 1;
     }
-    lengths
 }
 
 /// The array lengths of one document and how many arrays were entered so far.

@@ -1,7 +1,7 @@
 //! Watched objects as the watch task receives them: their JSON text, with just the metadata the
-//! watcher and the cache's keys need, and the lengths of their arrays. The informer's apply thread
-//! decodes them, so decoding runs beside the HTTP reading and line splitting of what follows,
-//! and the objects the cache holds are allocated on that one thread.
+//! watcher and the cache's keys need (read no further than the `metadata` field). The informer's
+//! apply thread decodes them, so decoding runs beside the HTTP reading and line splitting of what
+//! follows, and the objects the cache holds are allocated on that one thread.
 //!
 //! The texts are copied into anonymous mappings, many to a chunk ([`TextWriter`]), not onto the
 //! heap: see there why.
@@ -22,21 +22,22 @@ use serde::{Deserialize, Deserializer};
 pub(crate) struct Raw<K> {
     /// The object's JSON.
     text: Text,
-    /// The length of every array in `text`, in the order they open.
-    lengths: Vec<u32>,
     /// Name, namespace and resourceVersion only (boxed: texts wait in queues by the thousand).
     meta: Box<ObjectMeta>,
     kind: PhantomData<fn() -> K>,
 }
 
 impl<K: DeserializeOwned> Raw<K> {
-    /// Decodes the object; `exact` allocates every list at its length (see [`crate::hinted`]).
-    pub fn decode(&self, exact: bool) -> serde_json::Result<K> {
+    /// Decodes the object. With `lengths` (a buffer kept between calls), every list is
+    /// allocated at its length (see [`crate::hinted`]).
+    pub fn decode(&self, lengths: Option<&mut Vec<u32>>) -> serde_json::Result<K> {
         let text = self.text.as_str()?;
-        if exact {
-            crate::hinted::from_str_exact(text, &self.lengths)
-        } else {
-            serde_json::from_str(text)
+        match lengths {
+            Some(lengths) => {
+                crate::hinted::array_lengths_into(text.as_bytes(), lengths);
+                crate::hinted::from_str_exact(text, lengths)
+            }
+            None => serde_json::from_str(text),
         }
     }
 }
@@ -53,7 +54,6 @@ impl<K> Clone for Raw<K> {
     fn clone(&self) -> Self {
         Raw {
             text: self.text.clone(),
-            lengths: self.lengths.clone(),
             meta: self.meta.clone(),
             kind: PhantomData,
         }
@@ -72,10 +72,9 @@ impl<K> Debug for Raw<K> {
 
 impl<'de, K> Deserialize<'de> for Raw<K> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Read { text, lengths, meta } = deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)?;
+        let Read { text, meta } = deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)?;
         Ok(Raw {
             text,
-            lengths,
             meta,
             kind: PhantomData,
         })
@@ -85,35 +84,84 @@ impl<'de, K> Deserialize<'de> for Raw<K> {
 /// What [`Raw`] keeps of an object's text.
 struct Read {
     text: Text,
-    lengths: Vec<u32>,
     meta: Box<ObjectMeta>,
 }
 
 impl Read {
     fn new<E: serde::de::Error>(text: &str) -> Result<Read, E> {
-        #[derive(Deserialize)]
-        struct Head {
-            #[serde(default)]
-            metadata: HeadMeta,
-        }
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase")]
-        struct HeadMeta {
-            name: Option<String>,
-            namespace: Option<String>,
-            resource_version: Option<String>,
-        }
-        let head: Head = serde_json::from_str(text).map_err(E::custom)?;
+        let head = head(text).map_err(E::custom)?;
         Ok(Read {
-            lengths: crate::hinted::array_lengths(text.as_bytes()),
             text: Text::new(text),
             meta: Box::new(ObjectMeta {
-                name: head.metadata.name,
-                namespace: head.metadata.namespace,
-                resource_version: head.metadata.resource_version,
+                name: head.name,
+                namespace: head.namespace,
+                resource_version: head.resource_version,
                 ..ObjectMeta::default()
             }),
         })
+    }
+}
+
+/// What the watcher and the cache's keys need of an object's metadata.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Head {
+    name: Option<String>,
+    namespace: Option<String>,
+    resource_version: Option<String>,
+}
+
+/// Reads `metadata` of the object `text` and stops there: the rest (spec and status, usually
+/// after it) is the apply thread's to read, and to find fault with.
+fn head(text: &str) -> serde_json::Result<Head> {
+    struct Metadata<'a>(&'a mut Option<Head>);
+    impl<'de> serde::de::DeserializeSeed<'de> for Metadata<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Metadata<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<Key>()? {
+                if key.0 {
+                    *self.0 = Some(map.next_value()?);
+                    // serde_json finds the rest unread and errs: the caller has what it needs.
+                    return Ok(());
+                }
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    /// Whether a key is `metadata`, without allocating it.
+    struct Key(bool);
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
+                    Ok(Key(key == "metadata"))
+                }
+            }
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+    let mut found = None;
+    let read =
+        serde::de::DeserializeSeed::deserialize(Metadata(&mut found), &mut serde_json::Deserializer::from_str(text));
+    match (found, read) {
+        (Some(head), _) => Ok(head),
+        (None, Ok(())) => Ok(Head::default()),
+        (None, Err(err)) => Err(err),
     }
 }
 
@@ -406,13 +454,13 @@ mod tests {
         let chunk = chunk_of(&raws[0]).expect("written to a chunk").clone();
         for raw in &raws {
             assert!(Arc::ptr_eq(chunk_of(raw).unwrap(), &chunk), "one chunk for all three");
-            let err = raw.decode(true).unwrap_err().to_string();
+            let err = raw.decode(Some(&mut Vec::new())).unwrap_err().to_string();
             assert!(err.contains("before its chunk was sealed"), "{err}");
         }
         stream.seal();
         for (i, raw) in raws.iter().enumerate() {
             assert_eq!(
-                raw.decode(true).unwrap().metadata.name.as_deref(),
+                raw.decode(Some(&mut Vec::new())).unwrap().metadata.name.as_deref(),
                 Some(format!("cm-{i}").as_str())
             );
             assert_eq!(raw.meta().resource_version.as_deref(), Some("3"));
@@ -420,14 +468,14 @@ mod tests {
         // The writer is not left installed: texts read outside a poll go to the heap.
         let outside: Raw<ConfigMap> = serde_json::from_str(&lines[0]).unwrap();
         assert!(chunk_of(&outside).is_none());
-        assert_eq!(outside.decode(false).unwrap().metadata.name.as_deref(), Some("cm-0"));
+        assert_eq!(outside.decode(None).unwrap().metadata.name.as_deref(), Some("cm-0"));
         // The chunk is unmapped with its last text: nothing but the texts holds it.
         let weak = Arc::downgrade(&chunk);
         drop(chunk);
         let cloned = raws[1].clone();
         raws.iter_mut().for_each(Raw::release_text);
         assert!(weak.upgrade().is_some(), "a clone still reads it");
-        assert_eq!(cloned.decode(false).unwrap().metadata.name.as_deref(), Some("cm-1"));
+        assert_eq!(cloned.decode(None).unwrap().metadata.name.as_deref(), Some("cm-1"));
         drop(cloned);
         assert!(weak.upgrade().is_none());
     }
@@ -454,6 +502,26 @@ mod tests {
     }
 
     #[test]
+    fn the_head_is_read_wherever_metadata_stands_and_only_so_far() {
+        let name = |text: &str| head(text).map(|h| (h.name, h.namespace, h.resource_version));
+        let meta = r#"{"name":"a","namespace":"ns","resourceVersion":"7","managedFields":[{"manager":"m"}]}"#;
+        let expected = (Some("a".to_owned()), Some("ns".to_owned()), Some("7".to_owned()));
+        for text in [
+            format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{meta},"data":{{"k":"v"}}}}"#),
+            format!(r#"{{"data":{{"k":["v",{{"metadata":{{"name":"inner"}}}}]}},"metadata":{meta}}}"#),
+            // An escaped key is still the key.
+            format!(r#"{{"metadata":{meta}}}"#),
+            // What follows the metadata is left to the decoding of the whole object.
+            format!(r#"{{"metadata":{meta},"data":{{"k": not json"#),
+        ] {
+            assert_eq!(name(&text).unwrap(), expected, "{text}");
+        }
+        assert_eq!(name(r#"{"kind":"ConfigMap"}"#).unwrap(), (None, None, None));
+        assert!(name(r#"{"kind":"ConfigMap","metadata":{"name":7}}"#).is_err());
+        assert!(name(r#"{"kind":"ConfigMap","data" "#).is_err());
+    }
+
+    #[test]
     fn watch_events_decode_with_either_key_first() {
         let object = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"ns","resourceVersion":"7"},"data":{"k":"v"}}"#;
         for line in [
@@ -466,7 +534,7 @@ mod tests {
             };
             assert_eq!(crate::object_key(&raw), "ns/a");
             assert_eq!(raw.meta().resource_version.as_deref(), Some("7"));
-            let decoded = raw.decode(true).unwrap();
+            let decoded = raw.decode(Some(&mut Vec::new())).unwrap();
             assert_eq!(decoded.data.unwrap()["k"], "v");
         }
     }
