@@ -380,6 +380,16 @@ where
                     continue;
                 }
                 stream.seal();
+                if inner.options.compact {
+                    // Listing, this task is the critical path (it asks for the next page once it
+                    // has split this one) and the apply thread scans lists' lengths; watching, the
+                    // apply thread is, and this task scans watch events' lengths.
+                    for event in &mut ready {
+                        if let watcher::Event::Apply(raw) | watcher::Event::Delete(raw) = event {
+                            raw.scan_lengths();
+                        }
+                    }
+                }
                 let Some(mut queued) = sender.send(ready.drain(..)) else {
                     tracing::error!(informer = %inner.options.name, "the apply thread is gone; the informer stops");
                     break;

@@ -22,6 +22,9 @@ use serde::{Deserialize, Deserializer};
 pub(crate) struct Raw<K> {
     /// The object's JSON.
     text: Text,
+    /// The length of every array in `text`, in the order they open, if scanned ahead
+    /// ([`Raw::scan_lengths`]).
+    lengths: Vec<u32>,
     /// Name, namespace and resourceVersion only (boxed: texts wait in queues by the thousand).
     meta: Box<ObjectMeta>,
     kind: PhantomData<fn() -> K>,
@@ -29,10 +32,12 @@ pub(crate) struct Raw<K> {
 
 impl<K: DeserializeOwned> Raw<K> {
     /// Decodes the object. With `lengths` (a buffer kept between calls), every list is
-    /// allocated at its length (see [`crate::hinted`]).
+    /// allocated at its length (see [`crate::hinted`]), with the lengths scanned ahead if they
+    /// were.
     pub fn decode(&self, lengths: Option<&mut Vec<u32>>) -> serde_json::Result<K> {
         let text = self.text.as_str()?;
         match lengths {
+            Some(_) if !self.lengths.is_empty() => crate::hinted::from_str_exact(text, &self.lengths),
             Some(lengths) => {
                 crate::hinted::array_lengths_into(text.as_bytes(), lengths);
                 crate::hinted::from_str_exact(text, lengths)
@@ -43,10 +48,18 @@ impl<K: DeserializeOwned> Raw<K> {
 }
 
 impl<K> Raw<K> {
+    /// Scans the lengths of the text's arrays now, for [`Raw::decode`], once the text is sealed.
+    pub fn scan_lengths(&mut self) {
+        if let Ok(text) = self.text.as_str() {
+            crate::hinted::array_lengths_into(text.as_bytes(), &mut self.lengths);
+        }
+    }
+
     /// Lets go of the text once it is decoded: its chunk is unmapped when its last text goes.
     /// The rest (a few small allocations of the watch task's) goes back to the watch task.
     pub fn release_text(&mut self) {
         self.text = Text::Boxed(Box::default());
+        self.lengths = Vec::new();
     }
 }
 
@@ -54,6 +67,7 @@ impl<K> Clone for Raw<K> {
     fn clone(&self) -> Self {
         Raw {
             text: self.text.clone(),
+            lengths: self.lengths.clone(),
             meta: self.meta.clone(),
             kind: PhantomData,
         }
@@ -75,6 +89,7 @@ impl<'de, K> Deserialize<'de> for Raw<K> {
         let Read { text, meta } = deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)?;
         Ok(Raw {
             text,
+            lengths: Vec::new(),
             meta,
             kind: PhantomData,
         })
@@ -499,6 +514,25 @@ mod tests {
         assert_eq!(first.as_str().unwrap(), "{}");
         assert_eq!(second.as_str().unwrap(), "[]");
         assert_eq!(third.as_str().unwrap(), big);
+    }
+
+    #[test]
+    fn lengths_scanned_ahead_are_used_and_otherwise_scanned_into_the_callers_buffer() {
+        use k8s_openapi::api::core::v1::Pod;
+        let text = r#"{"metadata":{"name":"p","finalizers":["a","b","c"]},"spec":{"containers":[{"name":"c","args":["x","y","z","w","v"]}]}}"#;
+        let exact = |pod: &Pod| {
+            let args = pod.spec.as_ref().unwrap().containers[0].args.as_ref().unwrap();
+            let finalizers = pod.metadata.finalizers.as_ref().unwrap();
+            (args.capacity(), finalizers.capacity())
+        };
+        let mut raw: Raw<Pod> = serde_json::from_str(text).unwrap();
+        let mut buffer = Vec::new();
+        assert_eq!(exact(&raw.decode(Some(&mut buffer)).unwrap()), (5, 3));
+        assert_eq!(buffer, [3, 1, 5], "scanned into the buffer");
+        raw.scan_lengths();
+        let mut untouched = Vec::new();
+        assert_eq!(exact(&raw.decode(Some(&mut untouched)).unwrap()), (5, 3));
+        assert!(untouched.is_empty(), "scanned ahead");
     }
 
     #[test]
