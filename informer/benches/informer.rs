@@ -53,7 +53,10 @@ const SYNC_REPS: [usize; 2] = [3, 2];
 const SYNC_NAMESPACES: usize = 100;
 const EVENT_PODS: usize = 1_000;
 const EVENTS: usize = 100_000;
-const EVENT_REPS: usize = 3;
+/// Five: on two shared cores a run of ours now and then takes 30% longer (3.2 s or 4.7 s, in
+/// builds before and after the texts moved to mappings alike), and a median of three can land on
+/// two such runs.
+const EVENT_REPS: usize = 5;
 const HANDLERS: usize = 3;
 const QUERY_PODS: usize = 100_000;
 const QUERY_NAMESPACES: usize = 1_000;
