@@ -97,7 +97,7 @@ async fn generated_factory_against_the_fake_server() {
     let deployment_informer = factory.apps().v1().deployments();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    deployment_informer.informer().add_event_handler(
+    let registration = deployment_informer.informer().add_event_handler(
         HandlerFns::new()
             .on_add(move |d: &Arc<Deployment>, _| log.lock().unwrap().push(d.metadata.name.clone().unwrap())),
     );
@@ -122,6 +122,9 @@ async fn generated_factory_against_the_fake_server() {
     assert_eq!(report.len(), 7, "{report:?}");
     assert!(report.values().all(|s| *s), "{report:?}");
 
+    // The cache synced; the handler runs on a thread of its own and may not have handled the
+    // list yet: its registration says when it has (client-go's `registration.HasSynced()`).
+    assert!(registration.wait_for_sync(TIMEOUT).await, "the handler never synced");
     let mut names = seen.lock().unwrap().clone();
     names.sort();
     assert_eq!(names, ["api", "web"]);
