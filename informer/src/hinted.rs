@@ -2,7 +2,7 @@
 //!
 //! serde_json cannot tell a `Vec` how long a JSON array is before reading it, so serde grows it
 //! by doubling: room for 4 env vars, conditions, managedFields... when there are 1 or 2, 12-14%
-//! of a cached pod (measured). [`array_lengths`] counts every array's elements in one pass over
+//! of a cached pod (measured). [`array_lengths_into`] counts every array's elements in one pass over
 //! the text (in the order the arrays open), and [`Hinted`] wraps the JSON deserializer so that
 //! each sequence it hands to a visitor reports its length as `size_hint`. A wrong count (an
 //! input the scan reads differently) costs capacity, never correctness: a size hint is a hint,
@@ -13,8 +13,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 
-/// The element count of every array in `json` (which must be valid JSON), in the order the
-/// arrays open.
+/// [`array_lengths_into`] a new vector.
 #[cfg(test)]
 pub(crate) fn array_lengths(json: &[u8]) -> Vec<u32> {
     let mut lengths = Vec::new();
@@ -22,7 +21,8 @@ pub(crate) fn array_lengths(json: &[u8]) -> Vec<u32> {
     lengths
 }
 
-/// [`array_lengths`] into `lengths` (emptied first), which keeps its room from one call to the next.
+/// The element count of every array in `json` (which must be valid JSON), in the order the
+/// arrays open, into `lengths` (emptied first, keeping its room from one call to the next).
 pub(crate) fn array_lengths_into(json: &[u8], lengths: &mut Vec<u32>) {
     lengths.clear();
     // Per open container: its slot in `lengths` (None for an object), elements seen so far, and
@@ -353,7 +353,7 @@ impl<'de, 'h, A: VariantAccess<'de>> VariantAccess<'de> for Hinted<'h, A> {
 }
 
 /// Decodes `json` as `T` with every `Vec` allocated at its final length; `lengths` from
-/// [`array_lengths`] of the same text.
+/// [`array_lengths_into`] of the same text.
 ///
 /// Falls back to plain `serde_json::from_str` when the hints went out of step (some `Vec` may
 /// then have the wrong room) or the hinted decoding failed: skipped values are walked rather

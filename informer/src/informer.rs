@@ -101,9 +101,10 @@ pub struct InformerOptions<K> {
     pub backoff: BackoffSettings,
     /// Decodes every list of an object at its exact length (default: on). serde alone grows
     /// them by doubling, leaving spare room that is 12-14% of a cached pod (measured). The
-    /// lengths come from a scan of the object's text just before it is decoded; with no list to
-    /// grow, decoding is faster too (measured: 100,000 pod updates to 3 handlers, 30,670
-    /// events/s on, 25,662 off).
+    /// lengths come from a scan of the object's text before it is decoded (a listed object's
+    /// on the apply thread, a watch event's on the watch task); with no list to grow, decoding
+    /// is faster too (measured: 100,000 pod updates to 3 handlers, 30,670 events/s on, 25,662
+    /// off).
     pub compact: bool,
 }
 
@@ -323,7 +324,7 @@ where
         // watcher needs); a thread of its own decodes, transforms, caches and dispatches them,
         // side by side with the reading of what follows (client-go's reflector and
         // processLoop, with the DeltaFIFO between them). The texts
-        // are in mappings of their own, unmapped as soon as they are decoded (see
+        // are in mappings of their own, a chunk unmapped once its last text is decoded (see
         // `raw::TextWriter`); the few small allocations beside them come back to the watch task
         // to be freed where they were allocated. The objects are allocated on the apply thread
         // and mostly freed there (handled notifications come back to it), so the two threads

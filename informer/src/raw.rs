@@ -56,10 +56,12 @@ impl<K> Raw<K> {
     }
 
     /// Lets go of the text once it is decoded: its chunk is unmapped when its last text goes.
-    /// The rest (a few small allocations of the watch task's) goes back to the watch task.
+    /// The rest, heap allocations of the watch task's (a text on the heap among them), goes
+    /// back to the watch task to be freed there.
     pub fn release_text(&mut self) {
-        self.text = Text::Boxed(Box::default());
-        self.lengths = Vec::new();
+        if let Text::Chunk { .. } = self.text {
+            self.text = Text::Boxed(Box::default());
+        }
     }
 }
 
@@ -127,7 +129,9 @@ struct Head {
 }
 
 /// Reads `metadata` of the object `text` and stops there: the rest (spec and status, usually
-/// after it) is the apply thread's to read, and to find fault with.
+/// after it) is the apply thread's to read, and to find fault with. Of two `metadata` keys (the
+/// API server never writes one twice) this takes the first, where decoding the whole object
+/// keeps the last.
 fn head(text: &str) -> serde_json::Result<Head> {
     struct Metadata<'a>(&'a mut Option<Head>);
     impl<'de> serde::de::DeserializeSeed<'de> for Metadata<'_> {
@@ -544,7 +548,7 @@ mod tests {
             format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{meta},"data":{{"k":"v"}}}}"#),
             format!(r#"{{"data":{{"k":["v",{{"metadata":{{"name":"inner"}}}}]}},"metadata":{meta}}}"#),
             // An escaped key is still the key.
-            format!(r#"{{"metadata":{meta}}}"#),
+            format!(r#"{{"meta\u0064ata":{meta}}}"#),
             // What follows the metadata is left to the decoding of the whole object.
             format!(r#"{{"metadata":{meta},"data":{{"k": not json"#),
         ] {
