@@ -17,7 +17,7 @@ use crate::handler::{HandlerRegistration, HandlerSlot, Message, Notification, Re
 use crate::indexer::{IndexFn, Indexer, IndexerError};
 use crate::lister::Lister;
 use crate::raw::Raw;
-use crate::reflector::Reflector;
+use crate::reflector::{Reflector, map_event};
 
 /// A change applied to each object before it is cached (client-go's `TransformFunc`).
 pub type Transform<K> = Arc<dyn Fn(&mut K) + Send + Sync>;
@@ -323,12 +323,12 @@ where
         // The watch task reads the watch's lines into objects' texts (with the few metadata the
         // watcher needs); a thread of its own decodes, transforms, caches and dispatches them,
         // side by side with the reading of what follows (client-go's reflector and
-        // processLoop, with the DeltaFIFO between them). The texts
-        // are in mappings of their own, a chunk unmapped once its last text is decoded (see
-        // `raw::TextWriter`); the few small allocations beside them come back to the watch task
-        // to be freed where they were allocated. The objects are allocated on the apply thread
-        // and mostly freed there (handled notifications come back to it), so the two threads
-        // seldom contend for an allocator arena.
+        // processLoop, with the DeltaFIFO between them). The texts are in mappings of their
+        // own, a chunk unmapped once its last text is decoded (see `raw::TextWriter`); the few
+        // small allocations beside them come back to the watch task to be freed where they were
+        // allocated. The objects are allocated on the apply thread and mostly freed there
+        // (handled notifications come back to it), so the two threads seldom contend for an
+        // allocator arena.
         let (events, applied) = crate::queue::queue::<watcher::Event<Raw<K>>, Raw<K>>();
         let events = Arc::new(events);
         // Room in the queue: the watch task waits for it rather than read ahead without bound
@@ -545,32 +545,19 @@ where
     K: Resource + DeserializeOwned + 'static,
 {
     for event in work.batch.drain(..) {
-        let shared = match event {
-            watcher::Event::Apply(raw) => {
-                decode(inner, raw, &mut work.spent, &mut work.lengths, false).map(watcher::Event::Apply)
-            }
-            watcher::Event::InitApply(raw) => {
-                grow_heap_ahead();
-                decode(inner, raw, &mut work.spent, &mut work.lengths, true).map(watcher::Event::InitApply)
-            }
-            watcher::Event::Delete(raw) => {
-                decode(inner, raw, &mut work.spent, &mut work.lengths, true).map(watcher::Event::Delete)
-            }
-            watcher::Event::Init => Some(watcher::Event::Init),
-            watcher::Event::InitDone => Some(watcher::Event::InitDone),
-        };
-        work.shared.extend(shared);
+        // A listed object's or deleted object's stand-in is the cached one, if it does not decode.
+        let keep_cached = !matches!(event, watcher::Event::Apply(_));
+        if let watcher::Event::InitApply(_) = event {
+            grow_heap_ahead();
+        }
+        work.shared.extend(map_event(event, |raw| {
+            decode(inner, raw, &mut work.spent, &mut work.lengths, keep_cached)
+        }));
     }
     let mut dispatch = inner.dispatch();
     for event in work.shared.drain(..) {
         // Stand-ins are looked up now, after the batch's earlier events.
-        let event = match event {
-            watcher::Event::Apply(d) => d.resolve(&inner.indexer).map(watcher::Event::Apply),
-            watcher::Event::InitApply(d) => d.resolve(&inner.indexer).map(watcher::Event::InitApply),
-            watcher::Event::Delete(d) => d.resolve(&inner.indexer).map(watcher::Event::Delete),
-            watcher::Event::Init => Some(watcher::Event::Init),
-            watcher::Event::InitDone => Some(watcher::Event::InitDone),
-        };
+        let event = map_event(event, |decoded| decoded.resolve(&inner.indexer));
         if let Some(event) = event
             && dispatch.reflector.apply(event, &mut work.notes)
         {

@@ -8,9 +8,9 @@
 //!   per-message channel wakes the consumer per message: with a fast consumer that is a futex
 //!   wake and a context switch per event;
 //! - the consumer hands back what it is done with ("spent": handled notifications, what is left
-//!   of the objects it decoded) and the producer drops it on its next send. Memory then goes back to the
-//!   allocator on the thread that allocated it: a consumer freeing the producer's objects
-//!   competes with it for the allocator's arena lock (profiled with per-message channels: 7% of
+//!   of the objects it decoded) and the producer drops it on its next send. Memory then goes
+//!   back to the allocator on the thread that allocated it: a consumer freeing the producer's
+//!   objects competes with it for the allocator's arena lock (profiled with per-message channels: 7% of
 //!   samples waking waiters of that lock, 13% in the workers' context switches).
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};

@@ -22,6 +22,17 @@ pub struct Reflector<K> {
     synced: bool,
 }
 
+/// `event` with its object (if it has one) mapped by `f`; `None` if `f` gives none.
+pub(crate) fn map_event<A, B>(event: watcher::Event<A>, f: impl FnOnce(A) -> Option<B>) -> Option<watcher::Event<B>> {
+    Some(match event {
+        watcher::Event::Apply(object) => watcher::Event::Apply(f(object)?),
+        watcher::Event::InitApply(object) => watcher::Event::InitApply(f(object)?),
+        watcher::Event::Delete(object) => watcher::Event::Delete(f(object)?),
+        watcher::Event::Init => watcher::Event::Init,
+        watcher::Event::InitDone => watcher::Event::InitDone,
+    })
+}
+
 fn same_version<K: Resource>(a: &K, b: &K) -> bool {
     let (a, b) = (
         a.meta().resource_version.as_deref(),
@@ -163,13 +174,7 @@ mod tests {
     fn run(r: &mut Reflector<ConfigMap>, events: Vec<watcher::Event<ConfigMap>>) -> Vec<String> {
         let mut out = Vec::new();
         for e in events {
-            let e = match e {
-                watcher::Event::Apply(o) => watcher::Event::Apply(Arc::new(o)),
-                watcher::Event::InitApply(o) => watcher::Event::InitApply(Arc::new(o)),
-                watcher::Event::Delete(o) => watcher::Event::Delete(Arc::new(o)),
-                watcher::Event::Init => watcher::Event::Init,
-                watcher::Event::InitDone => watcher::Event::InitDone,
-            };
+            let e = map_event(e, |o| Some(Arc::new(o))).expect("every object maps");
             r.apply(e, &mut out);
         }
         describe(&out)
