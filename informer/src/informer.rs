@@ -18,6 +18,33 @@ use crate::indexer::{IndexFn, Indexer, IndexerError};
 use crate::lister::Lister;
 use crate::raw::Raw;
 use crate::reflector::{Reflector, map_event};
+use crate::stats::{Counters, InformerStats};
+
+/// A handle to a [`SharedIndexInformer`] that does not keep it alive.
+pub struct WeakSharedIndexInformer<K: Resource> {
+    inner: std::sync::Weak<Inner<K>>,
+}
+
+impl<K: Resource> Clone for WeakSharedIndexInformer<K> {
+    fn clone(&self) -> Self {
+        WeakSharedIndexInformer {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K: Resource> Debug for WeakSharedIndexInformer<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeakSharedIndexInformer").finish_non_exhaustive()
+    }
+}
+
+impl<K: Resource> WeakSharedIndexInformer<K> {
+    /// The informer, if it still exists.
+    pub fn upgrade(&self) -> Option<SharedIndexInformer<K>> {
+        self.inner.upgrade().map(|inner| SharedIndexInformer { inner })
+    }
+}
 
 /// A change applied to each object before it is cached (client-go's `TransformFunc`).
 pub type Transform<K> = Arc<dyn Fn(&mut K) + Send + Sync>;
@@ -154,6 +181,8 @@ struct Inner<K: Resource> {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// The thread that caches the watch's events and dispatches them (see [`apply_batch`]).
     applier: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Requests, lists and events so far, for metrics.
+    counters: Arc<Counters>,
 }
 
 impl<K: Resource> Inner<K> {
@@ -208,8 +237,22 @@ where
                 next_id: AtomicU64::new(1),
                 tasks: Mutex::new(Vec::new()),
                 applier: Mutex::new(None),
+                counters: Arc::new(Counters::default()),
             }),
         }
+    }
+
+    /// A handle that does not keep the informer alive (for metrics collectors, say).
+    pub fn downgrade(&self) -> WeakSharedIndexInformer<K> {
+        WeakSharedIndexInformer {
+            inner: Arc::downgrade(&self.inner),
+        }
+    }
+
+    /// What the informer did so far: list and watch requests, relists, events applied, objects
+    /// cached and the last resourceVersion applied.
+    pub fn stats(&self) -> InformerStats {
+        self.inner.counters.snapshot(self.inner.indexer.len())
     }
 
     /// Whether both handles are the same informer.
@@ -365,7 +408,7 @@ where
                 next: inner.options.backoff.initial,
                 last: None,
             };
-            let api = crate::raw::raw_api(&inner.api, &inner.kind);
+            let api = crate::raw::raw_api(&inner.api, &inner.kind, inner.counters.clone());
             let stream = watcher(api, inner.options.config.clone()).backoff(backoff);
             // Texts go to chunks of their own, sealed before each batch is handed over.
             let mut stream = crate::raw::WithTexts::new(stream.fuse());
@@ -373,7 +416,12 @@ where
             while next_batch(&mut stream, &mut batch).await {
                 for item in batch.drain(..) {
                     match item {
-                        Ok(event) => ready.push(event),
+                        Ok(event) => {
+                            if let watcher::Event::Init = event {
+                                inner.counters.lists.fetch_add(1, Ordering::Relaxed);
+                            }
+                            ready.push(event)
+                        }
                         Err(err) => report_watch_error(&inner, &err),
                     }
                 }
@@ -545,6 +593,20 @@ where
     K: Resource + DeserializeOwned + 'static,
 {
     for event in work.batch.drain(..) {
+        match &event {
+            watcher::Event::Apply(raw) | watcher::Event::Delete(raw) => {
+                inner.counters.events_applied.fetch_add(1, Ordering::Relaxed);
+                inner
+                    .counters
+                    .set_resource_version(raw.meta().resource_version.as_deref());
+            }
+            watcher::Event::InitApply(raw) => {
+                inner
+                    .counters
+                    .set_resource_version(raw.meta().resource_version.as_deref());
+            }
+            _ => {}
+        }
         // A listed object's or deleted object's stand-in is the cached one, if it does not decode.
         let keep_cached = !matches!(event, watcher::Event::Apply(_));
         if let watcher::Event::InitApply(_) = event {

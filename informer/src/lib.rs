@@ -42,6 +42,7 @@ mod lister;
 mod queue;
 mod raw;
 mod reflector;
+mod stats;
 
 pub use factory::{
     FactoryBuilder, FactoryError, MetaTransform, ScopeApi, SharedInformerFactory, TweakListOptions,
@@ -53,9 +54,10 @@ pub use handler::{
 pub use indexer::{IndexFn, Indexer, IndexerError, NAMESPACE_INDEX, object_key, split_key};
 pub use informer::{
     BackoffSettings, EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler,
-    strip_managed_fields,
+    WeakSharedIndexInformer, strip_managed_fields,
 };
 pub use kube_scheme::{Scope, labels};
+pub use stats::InformerStats;
 
 /// Includes the code `kube-informer-gen` wrote into `OUT_DIR` from a build script
 /// (`informers.rs`, or the file name given).

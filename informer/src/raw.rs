@@ -427,12 +427,17 @@ impl<K: Resource> Resource for Raw<K> {
 }
 
 /// The same requests as `api` (URL, namespace, metadata-only), answered as [`Raw`] objects.
-pub(crate) fn raw_api<K: Resource + Clone>(api: &Api<K>, kind: &str) -> Api<Raw<K>> {
+pub(crate) fn raw_api<K: Resource + Clone>(
+    api: &Api<K>,
+    kind: &str,
+    counters: Arc<crate::stats::Counters>,
+) -> Api<Raw<K>> {
     let dyntype = RawType {
         url: api.resource_url().to_owned(),
         kind: kind.to_owned(),
     };
-    Api::all_with(api.clone().into_client(), &dyntype)
+    let client = crate::stats::counting_client(api.clone().into_client(), counters);
+    Api::all_with(client, &dyntype)
 }
 
 #[cfg(test)]
