@@ -25,9 +25,12 @@ fn config() -> LeaderElectionConfig {
     }
 }
 
+/// A leading interval: who, from when, until when (open while leading).
+type Interval = (String, Instant, Option<Instant>);
+
 /// Who believed they led, from when to when, on this process's one monotonic clock.
 #[derive(Clone, Default)]
-struct Timeline(Arc<Mutex<Vec<(String, Instant, Option<Instant>)>>>);
+struct Timeline(Arc<Mutex<Vec<Interval>>>);
 
 impl Timeline {
     fn start(&self, id: &str) {

@@ -183,7 +183,7 @@ async fn every_metric_is_exposed_with_its_type() {
     );
     eventually("leading", || elector.is_leader()).await;
     eventually("the failed key retried", || {
-        failed.load(std::sync::atomic::Ordering::SeqCst) && queue.len() == 0 && queue.processing() == 1
+        failed.load(std::sync::atomic::Ordering::SeqCst) && queue.is_empty() && queue.processing() == 1
     })
     .await;
     let mut events = informer.events();
