@@ -120,6 +120,7 @@ pub struct Controller<E> {
     synced: Vec<SyncedFn>,
     elector: Option<LeaderElector>,
     metrics: Option<ControllerMetrics>,
+    grace: Option<Duration>,
 }
 
 impl<E> std::fmt::Debug for Controller<E> {
@@ -149,7 +150,15 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
             synced: Vec::new(),
             elector: None,
             metrics: None,
+            grace: Some(Duration::from_secs(30)),
         }
+    }
+
+    /// How long shutdown waits for reconciles in flight before dropping them (default 30 s,
+    /// controller-runtime's `GracefulShutdownTimeout`; `None` waits for ever).
+    pub fn graceful_shutdown_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.grace = timeout;
+        self
     }
 
     /// Names the controller in logs and metrics (`controller` label).
@@ -201,19 +210,29 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
     }
 
     /// Runs until `shutdown` completes: waits for the caches, then (leading, if electing)
-    /// reconciles. On shutdown, workers take no new key and finish the reconcile they are in;
-    /// then the queue is shut down.
+    /// reconciles. On shutdown, workers take no new key and finish the reconcile they are in
+    /// (for at most the [graceful shutdown timeout](Self::graceful_shutdown_timeout)); then the
+    /// queue is shut down.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         let (stop_tx, stop_rx) = watch::channel(false);
         let stopped = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
         };
+        let (queue, name, grace) = (self.queue.clone(), self.name.clone(), self.grace);
         let work = self.run_inner(stop_rx);
         tokio::pin!(work);
         tokio::select! {
             _ = &mut work => {}
-            _ = stopped => work.await,
+            _ = stopped => match grace {
+                None => work.await,
+                Some(grace) => {
+                    if tokio::time::timeout(grace, &mut work).await.is_err() {
+                        tracing::warn!(controller = %name, ?grace, "reconciles still running after the graceful shutdown timeout; dropped");
+                        queue.shut_down();
+                    }
+                }
+            },
         }
     }
 

@@ -156,6 +156,18 @@ pub enum TermEnd {
     Finished,
 }
 
+/// A term in office: ends it (flag, gauge, callback) when dropped.
+struct Term<'a>(&'a LeaderElector);
+
+impl Drop for Term<'_> {
+    fn drop(&mut self) {
+        self.0.set_leading(false);
+        if let Some(f) = &self.0.on_stopped_leading {
+            f();
+        }
+    }
+}
+
 /// What one read-and-write of the Lease found.
 enum Attempt {
     /// The Lease is ours (written now).
@@ -307,6 +319,8 @@ impl LeaderElector {
         if let Some(f) = &self.on_started_leading {
             f();
         }
+        // Stops leading however this future ends, dropped included.
+        let term = Term(self);
         let end = {
             let leading = lead();
             tokio::pin!(leading);
@@ -317,10 +331,7 @@ impl LeaderElector {
             }
         };
         // The leading future is dropped: nothing it does runs any more.
-        self.set_leading(false);
-        if let Some(f) = &self.on_stopped_leading {
-            f();
-        }
+        drop(term);
         if end != TermEnd::Lost && self.config.release_on_cancel {
             self.release().await;
         }

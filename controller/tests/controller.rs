@@ -528,3 +528,94 @@ async fn shutdown_before_the_caches_sync_ends_the_controller() {
     tokio::time::timeout(Duration::from_secs(5), run).await.unwrap();
     assert!(queue.shutting_down());
 }
+
+/// Records when a reconcile's future is dropped before it finished.
+struct DropGuard(Arc<Mutex<Vec<tokio::time::Instant>>>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().push(tokio::time::Instant::now());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_run_only_while_leading_and_stop_at_once_when_the_lease_is_lost() {
+    use kube_controller::leaderelection::{LeaderElectionConfig, LeaderElector, LeaseLock};
+    let server = FakeApiServer::start().await.unwrap();
+    let client = server.client().unwrap();
+    let config = LeaderElectionConfig {
+        lease_duration: Duration::from_secs(2),
+        renew_deadline: Duration::from_millis(1500),
+        retry_period: Duration::from_millis(300),
+        release_on_cancel: true,
+    };
+    // (candidate, leading when the reconcile started)
+    let reconciles: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    let dropped: Arc<Mutex<Vec<tokio::time::Instant>>> = Arc::default();
+    let mut stops = Vec::new();
+    let mut runs = Vec::new();
+    let mut electors = Vec::new();
+    for id in ["a", "b"] {
+        let elector = LeaderElector::new(LeaseLock::new(client.clone(), "default", "workers", id), config).unwrap();
+        let (e, r, d) = (elector.clone(), reconciles.clone(), dropped.clone());
+        let reconcile = move |_key: ObjectRef| {
+            let (e, r, d) = (e.clone(), r.clone(), d.clone());
+            async move {
+                r.lock().unwrap().push((e.identity().to_string(), e.is_leader()));
+                let _guard = DropGuard(d);
+                std::future::pending::<()>().await;
+                Ok::<_, String>(Action::await_change())
+            }
+        };
+        let queue = fast_queue();
+        queue.add(ObjectRef::new_cluster("slow"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        runs.push(tokio::spawn(
+            Controller::new(queue, reconcile, default_error_policy)
+                .leader_election(elector.clone())
+                .graceful_shutdown_timeout(Some(Duration::from_millis(200)))
+                .run(async move {
+                    let _ = stopped.await;
+                }),
+        ));
+        stops.push(stop);
+        electors.push(elector);
+        if id == "a" {
+            eventually("a leads", || electors[0].is_leader()).await;
+        }
+    }
+    eventually("the leader reconciles", || reconciles.lock().unwrap().len() == 1).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        *reconciles.lock().unwrap(),
+        [("a".to_string(), true)],
+        "only the leader's workers run"
+    );
+    // An outage of the Lease API: the leader cannot renew, gives up within its renew deadline,
+    // and its in-flight reconcile is dropped at once.
+    let outage = tokio::time::Instant::now();
+    server.fail_next("/apis/coordination.k8s.io/v1/namespaces/default/leases", 20, 503);
+    eventually("the reconcile dropped", || dropped.lock().unwrap().len() == 1).await;
+    let stopped_after = dropped.lock().unwrap()[0] - outage;
+    assert!(
+        stopped_after <= Duration::from_millis(1500 + 300),
+        "workers stopped {stopped_after:?} after the outage began"
+    );
+    assert!(!electors[0].is_leader());
+    // After the outage someone leads again and reconciles; every reconcile ran while leading.
+    eventually("a reconcile after the outage", || reconciles.lock().unwrap().len() == 2).await;
+    assert!(reconciles.lock().unwrap().iter().all(|(_, leading)| *leading));
+    for stop in stops {
+        stop.send(()).unwrap();
+    }
+    for run in runs {
+        tokio::time::timeout(Duration::from_secs(10), run)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    // Nobody leads; the reconcile that never finishes is dropped (its task aborted) after the
+    // grace period.
+    assert!(electors.iter().all(|e| !e.is_leader()));
+    eventually("the second reconcile dropped", || dropped.lock().unwrap().len() == 2).await;
+}
