@@ -17,6 +17,8 @@ pub mod informers {
     kube_informer::include_informers!();
 }
 
+pub mod sample_controller;
+
 /// The namespace the examples work in.
 pub const NAMESPACE: &str = "shop";
 

@@ -114,3 +114,23 @@ fn event_informer() {
         ],
     );
 }
+
+#[test]
+fn sample_controller() {
+    run(
+        "sample-controller",
+        env!("CARGO_BIN_EXE_sample-controller"),
+        &[
+            "serving metrics at http://127.0.0.1:",
+            "started leading",
+            "reconcile default/web: created Deployment default/web-deployment with 2 replicas",
+            "converged: 3 Foos, each with its Deployment and status",
+            "reconcile default/web: scaled Deployment default/web-deployment from 2 to 5 replicas",
+            "converged: web-deployment scaled to 5",
+            "reconcile default/api: the Foo no longer exists; nothing to do",
+            "metrics: leader_election_master_status{name=\"sample-controller\"} 1",
+            "metrics: informer_objects_cached{informer=\"foos\"} 2",
+            "sample-controller: done",
+        ],
+    );
+}
