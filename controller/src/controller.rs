@@ -100,7 +100,7 @@ type SyncedFn = Box<dyn Fn() -> bool + Send + Sync>;
 ///         let Ok(deployment) = lister.namespace(key.namespace.as_deref().unwrap_or("")).get(&key.name) else {
 ///             return Ok::<_, kube::Error>(Action::await_change()); // deleted
 ///         };
-///         println!("{key}: {:?} replicas", deployment.spec.as_ref().and_then(|s| s.replicas));
+///         println!("{key}: {:?} replicas", deployment.spec.replicas);
 ///         Ok(Action::requeue(Duration::from_secs(300)))
 ///     }
 /// };
