@@ -68,7 +68,11 @@ pub fn crd() -> CustomResourceDefinition {
     serde_json::from_value(serde_json::json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
-        "metadata": {"name": "foos.samplecontroller.k8s.io"},
+        "metadata": {
+            "name": "foos.samplecontroller.k8s.io",
+            // *.k8s.io groups are protected; sample-controller's own CRD says this.
+            "annotations": {"api-approved.kubernetes.io": "unapproved, experimental-only; please get an approval from Kubernetes API reviewers if you're trying to develop a CRD in the *.k8s.io or *.kubernetes.io groups"}
+        },
         "spec": {
             "group": "samplecontroller.k8s.io",
             "names": {"kind": "Foo", "plural": "foos", "singular": "foo", "listKind": "FooList"},

@@ -68,6 +68,18 @@ async fn every_example_against_a_real_control_plane() {
             &kubeconfig,
             &["MODIFIED apps/v1/Deployment", "dynamic-watch: done"],
         );
+        run(
+            "sample-controller",
+            env!("CARGO_BIN_EXE_sample-controller"),
+            &kubeconfig,
+            &[
+                "installed CRD foos.samplecontroller.k8s.io",
+                "started leading",
+                "converged: 3 Foos, each with its Deployment and status",
+                "reconcile default/web: scaled Deployment default/web-deployment from 2 to 5 replicas",
+                "sample-controller: done",
+            ],
+        );
     })
     .await
     .unwrap();
