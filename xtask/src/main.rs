@@ -4,6 +4,7 @@
 //!   k8s-openapi's own sources; with `--check`, fail when the checked-in copy differs.
 //! - `cargo xtask test`: run the whole workspace test suite (the README's test command).
 //! - `cargo xtask bench [sync|events|query]`: the informer benchmarks' table (issue 4).
+//! - `cargo xtask bench controller`: the workqueue and controller benchmarks' tables (issue 13).
 //! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
 //!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
 
@@ -46,10 +47,15 @@ fn workspace_root() -> PathBuf {
 /// `cargo xtask bench [filter]`: issue 4's table, our informer against kube-runtime's reflector
 /// and plain serde_json (`cargo bench -p kube-informer --bench informer`).
 fn bench(extra: &[String]) -> Result {
-    let status = cargo()
-        .args(["bench", "-p", "kube-informer", "--bench", "informer", "--"])
-        .args(extra)
-        .status()?;
+    // `cargo xtask bench controller`: kube-controller's queue and reconcile tables (issue 13).
+    let status = if extra.first().map(String::as_str) == Some("controller") {
+        cargo().args(["bench", "-p", "kube-controller"]).status()?
+    } else {
+        cargo()
+            .args(["bench", "-p", "kube-informer", "--bench", "informer", "--"])
+            .args(extra)
+            .status()?
+    };
     if status.success() {
         Ok(())
     } else {
