@@ -120,6 +120,7 @@ pub struct Controller<E> {
     synced: Vec<SyncedFn>,
     elector: Option<LeaderElector>,
     metrics: Option<ControllerMetrics>,
+    registry: Option<Metrics>,
     grace: Option<Duration>,
 }
 
@@ -150,6 +151,7 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
             synced: Vec::new(),
             elector: None,
             metrics: None,
+            registry: None,
             grace: Some(Duration::from_secs(30)),
         }
     }
@@ -199,13 +201,10 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
         self
     }
 
-    /// Reports `controller_*` metrics under this controller's [`name`](Self::name) (call after
-    /// it), and the leader status if leader election is on.
+    /// Reports `controller_*` metrics under this controller's [`name`](Self::name), and the
+    /// leader status if leader election is on (in whatever order these are set).
     pub fn metrics(mut self, metrics: &Metrics) -> Self {
-        self.metrics = Some(metrics.controller(&self.name));
-        if let Some(elector) = self.elector.take() {
-            self.elector = Some(elector.metrics(metrics));
-        }
+        self.registry = Some(metrics.clone());
         self
     }
 
@@ -213,7 +212,11 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
     /// reconciles. On shutdown, workers take no new key and finish the reconcile they are in
     /// (for at most the [graceful shutdown timeout](Self::graceful_shutdown_timeout)); then the
     /// queue is shut down.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+    pub async fn run(mut self, shutdown: impl Future<Output = ()> + Send) {
+        if let Some(metrics) = self.registry.take() {
+            self.metrics = Some(metrics.controller(&self.name));
+            self.elector = self.elector.take().map(|e| e.metrics(&metrics));
+        }
         let (stop_tx, stop_rx) = watch::channel(false);
         let stopped = async move {
             shutdown.await;
