@@ -289,6 +289,7 @@ impl Config {
         Ok(Generated {
             files: BTreeMap::from([(self.file_name.clone().unwrap_or_else(|| DEFAULT_FILE.to_owned()), code)]),
             warnings,
+            resources,
         })
     }
 
@@ -297,7 +298,7 @@ impl Config {
     /// Each warning of the scan is printed as a `cargo:warning` in a build script, and on
     /// standard error otherwise.
     pub fn generate(&self) -> Result<(), Error> {
-        let Generated { files, warnings } = self.generate_output()?;
+        let Generated { files, warnings, .. } = self.generate_output()?;
         let dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
@@ -326,6 +327,8 @@ pub struct Generated {
     pub files: BTreeMap<String, String>,
     /// What the scan noticed that did not stop generation.
     pub warnings: Vec<Warning>,
+    /// The resources generated for, sorted by group, version and kind.
+    pub resources: Vec<Resource>,
 }
 
 fn flatten(error: Error) -> Vec<Error> {
