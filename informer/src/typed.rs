@@ -9,6 +9,7 @@ use kube_core::{ApiResource, DynamicObject, PartialObjectMeta};
 use serde::de::DeserializeOwned;
 
 use crate::factory::{ScopeApi, SharedInformerFactory};
+use crate::handler::HandlerFns;
 use crate::informer::SharedIndexInformer;
 use crate::lister::Lister;
 
@@ -92,6 +93,27 @@ impl<K: InformerObject> TypedInformer<K> {
     pub fn dynamic_informer(&self) -> SharedIndexInformer<DynamicObject> {
         self.factory
             .dynamic_informer(&ApiResource::erase::<K>(&()), <K::Scope as ScopeApi>::SCOPE)
+    }
+
+    /// An empty [`HandlerFns`] for `K`, so that its closures need no parameter types (with
+    /// `HandlerFns::new()` the compiler cannot tell `K` until the handler is added):
+    ///
+    /// ```no_run
+    /// # fn demo(factory: kube_informer::SharedInformerFactory) {
+    /// use k8s_openapi::api::apps::v1::Deployment;
+    /// use kube_informer::TypedInformer;
+    ///
+    /// let deployments = TypedInformer::<Deployment>::new(factory);
+    /// deployments.informer().add_event_handler(
+    ///     deployments
+    ///         .handlers()
+    ///         .on_add(|d, _| println!("add {:?}", d.metadata.name))
+    ///         .on_update(|old, new| println!("{:?} -> {:?}", old.spec, new.spec)),
+    /// );
+    /// # }
+    /// ```
+    pub fn handlers(&self) -> HandlerFns<K> {
+        HandlerFns::new()
     }
 
     /// The factory.

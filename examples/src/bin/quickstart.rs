@@ -4,7 +4,6 @@
 //!
 //! `cargo run -p examples --bin quickstart [-- --kubeconfig PATH]`
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use examples::informers::SharedInformerFactory;
@@ -12,7 +11,6 @@ use examples::{NAMESPACE, connect, deployment};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::core::DynamicObject;
-use kube_informer::HandlerFns;
 use tokio::sync::mpsc;
 
 #[tokio::main]
@@ -28,8 +26,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (tx, mut changes) = mpsc::unbounded_channel::<String>();
     let (add, update, delete) = (tx.clone(), tx.clone(), tx);
     deployments.informer().add_event_handler(
-        HandlerFns::new()
-            .on_add(move |d: &Arc<Deployment>, initial| {
+        deployments
+            .handlers()
+            .on_add(move |d, initial| {
                 let line = format!(
                     "ADD    deployment {}/{}{}",
                     ns(d.as_ref()),
@@ -39,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("{line}");
                 let _ = add.send(line);
             })
-            .on_update(move |old: &Arc<Deployment>, new: &Arc<Deployment>| {
+            .on_update(move |old, new| {
                 let replicas = |d: &Deployment| d.spec.replicas.unwrap_or(0);
                 let line = format!(
                     "UPDATE deployment {}/{}: replicas {} -> {}",
