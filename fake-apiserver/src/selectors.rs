@@ -43,7 +43,11 @@ impl Source {
                 .find_map(|p| object.pointer(p).and_then(Value::as_str).filter(|s| !s.is_empty()))
                 .unwrap_or("")
                 .to_owned(),
-            Source::Bool(pointer) => object.pointer(pointer).and_then(Value::as_bool).unwrap_or(false).to_string(),
+            Source::Bool(pointer) => object
+                .pointer(pointer)
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                .to_string(),
             Source::Int(pointer) => object.pointer(pointer).and_then(Value::as_i64).unwrap_or(0).to_string(),
             Source::Never => String::new(),
             Source::Json(pointer) => match object.pointer(pointer) {
@@ -87,7 +91,10 @@ fn builtin_fields(group: &str, kind: &str) -> Option<Vec<(&'static str, Source)>
             ("involvedObject.name", s(&["/involvedObject/name"])),
             ("involvedObject.uid", s(&["/involvedObject/uid"])),
             ("involvedObject.apiVersion", s(&["/involvedObject/apiVersion"])),
-            ("involvedObject.resourceVersion", s(&["/involvedObject/resourceVersion"])),
+            (
+                "involvedObject.resourceVersion",
+                s(&["/involvedObject/resourceVersion"]),
+            ),
             ("involvedObject.fieldPath", s(&["/involvedObject/fieldPath"])),
             ("reason", s(&["/reason"])),
             ("reportingComponent", s(&["/reportingComponent"])),
@@ -141,11 +148,13 @@ fn builtin_fields(group: &str, kind: &str) -> Option<Vec<(&'static str, Source)>
 /// `.spec.color` or `spec.color` (a CRD's `selectableFields[].jsonPath`, without the leading dot)
 /// as a JSON pointer.
 fn pointer_of(path: &str) -> String {
-    path.trim_start_matches('.').split('.').fold(String::new(), |mut out, part| {
-        out.push('/');
-        out.push_str(&part.replace('~', "~0").replace('/', "~1"));
-        out
-    })
+    path.trim_start_matches('.')
+        .split('.')
+        .fold(String::new(), |mut out, part| {
+            out.push('/');
+            out.push_str(&part.replace('~', "~0").replace('/', "~1"));
+            out
+        })
 }
 
 /// One checked term: where the field's value comes from, the value, `=` or `!=`.
@@ -168,12 +177,19 @@ impl FieldSelector {
     /// leading dot). Both failures are `400 Bad Request`, with the real server's messages.
     pub fn parse(input: &str, served: &Served, custom_fields: &[String]) -> Result<Self, ApiError> {
         let parsed: Parsed = input.parse().map_err(|e| ApiError::bad_request(format!("{e}")))?;
-        let builtin = served.info.is_builtin().then(|| builtin_fields(served.group(), served.kind())).flatten();
+        let builtin = served
+            .info
+            .is_builtin()
+            .then(|| builtin_fields(served.group(), served.kind()))
+            .flatten();
         let mut requirements = Vec::with_capacity(parsed.requirements().len());
         for r in parsed.requirements() {
             let label = r.field.as_str();
             let source = if let Some(fields) = &builtin {
-                fields.iter().find(|(name, _)| *name == label).map(|(_, source)| source.clone())
+                fields
+                    .iter()
+                    .find(|(name, _)| *name == label)
+                    .map(|(_, source)| source.clone())
             } else if served.info.is_builtin() {
                 // apimachinery's DefaultMetaV1FieldSelectorConversion.
                 match label {
@@ -195,8 +211,7 @@ impl FieldSelector {
                     .find(|f| f.trim_start_matches('.') == label)
                     .map(|f| Source::Json(pointer_of(f)))
             };
-            let source =
-                source.ok_or_else(|| ApiError::bad_request(format!("field label not supported: {label}")))?;
+            let source = source.ok_or_else(|| ApiError::bad_request(format!("field label not supported: {label}")))?;
             requirements.push(FieldRequirement {
                 source,
                 value: r.value.clone(),
@@ -229,8 +244,14 @@ mod tests {
         let pod = serde_json::json!({"metadata": {"name": "p"}, "status": {"podIP": "10.0.0.1"}});
         assert_eq!(Source::Bool("/spec/hostNetwork").value(&pod), "false");
         assert_eq!(Source::Int("/status/replicas").value(&pod), "0");
-        assert_eq!(Source::Str(&["/status/podIPs/0/ip", "/status/podIP"]).value(&pod), "10.0.0.1");
+        assert_eq!(
+            Source::Str(&["/status/podIPs/0/ip", "/status/podIP"]).value(&pod),
+            "10.0.0.1"
+        );
         assert_eq!(Source::Never.value(&pod), "");
-        assert_eq!(Source::Json("/spec/size".into()).value(&serde_json::json!({"spec": {"size": 3}})), "3");
+        assert_eq!(
+            Source::Json("/spec/size".into()).value(&serde_json::json!({"spec": {"size": 3}})),
+            "3"
+        );
     }
 }

@@ -445,7 +445,11 @@ pub fn validate_label_key(key: &str) -> Result<(), Vec<String>> {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_owned());
             } else {
-                errs.extend(dns1123_subdomain_errors(prefix).into_iter().map(|e| format!("prefix part {e}")));
+                errs.extend(
+                    dns1123_subdomain_errors(prefix)
+                        .into_iter()
+                        .map(|e| format!("prefix part {e}")),
+                );
             }
             *name
         }
@@ -486,7 +490,8 @@ fn is_label_name(s: &str) -> bool {
         (Some(first), Some(last)) => {
             first.is_ascii_alphanumeric()
                 && last.is_ascii_alphanumeric()
-                && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         }
         _ => false,
     }
@@ -505,7 +510,8 @@ fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
             (Some(first), Some(last)) => {
                 (first.is_ascii_lowercase() || first.is_ascii_digit())
                     && (last.is_ascii_lowercase() || last.is_ascii_digit())
-                    && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                    && b.iter()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
             }
             _ => false,
         }
@@ -860,10 +866,7 @@ impl<'a> Parser<'a> {
 
     /// The one value after `=`, `==`, `!=`, `>` or `<`; empty before `,` or the end.
     fn exact_value(&mut self) -> Result<String, SelectorParseError> {
-        if matches!(
-            self.lookahead(Context::Values).token,
-            Token::EndOfString | Token::Comma
-        ) {
+        if matches!(self.lookahead(Context::Values).token, Token::EndOfString | Token::Comma) {
             return Ok(String::new());
         }
         let item = self.consume(Context::Values);
@@ -982,7 +985,12 @@ mod tests {
         let json = serde_json::json!({"metadata": {"labels": {"app": "web"}}});
         assert!("app=web,!legacy".parse::<LabelSelector>().unwrap().matches_json(&json));
         assert!(!"app=web,legacy".parse::<LabelSelector>().unwrap().matches_json(&json));
-        assert!("x!=1".parse::<LabelSelector>().unwrap().matches_json(&serde_json::json!({})));
+        assert!(
+            "x!=1"
+                .parse::<LabelSelector>()
+                .unwrap()
+                .matches_json(&serde_json::json!({}))
+        );
         let l = labels(&[("app", "web")]);
         assert!("app in (web)".parse::<LabelSelector>().unwrap().matches(&l));
     }
@@ -999,10 +1007,17 @@ mod tests {
         ];
         for (input, position, message) in cases {
             let err = input.parse::<LabelSelector>().unwrap_err();
-            assert_eq!((err.position, err.kind.to_string().as_str()), (position, message), "{input}");
+            assert_eq!(
+                (err.position, err.kind.to_string().as_str()),
+                (position, message),
+                "{input}"
+            );
         }
         let err = "-x=1".parse::<LabelSelector>().unwrap_err();
-        assert!(matches!(err.kind, SelectorErrorKind::InvalidKey { ref key, .. } if key == "-x"), "{err}");
+        assert!(
+            matches!(err.kind, SelectorErrorKind::InvalidKey { ref key, .. } if key == "-x"),
+            "{err}"
+        );
         let err = "n>x".parse::<LabelSelector>().unwrap_err();
         let SelectorErrorKind::Requirement(req) = &err.kind else {
             panic!("{err}")
@@ -1016,7 +1031,9 @@ mod tests {
         );
         let err = "a=-b".parse::<LabelSelector>().unwrap_err();
         assert_eq!(err.position, 0);
-        assert!(matches!(&err.kind, SelectorErrorKind::Requirement(r) if matches!(r.problems[..], [RequirementProblem::InvalidValue { .. }])));
+        assert!(
+            matches!(&err.kind, SelectorErrorKind::Requirement(r) if matches!(r.problems[..], [RequirementProblem::InvalidValue { .. }]))
+        );
     }
 
     #[test]

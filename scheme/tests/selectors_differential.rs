@@ -118,7 +118,8 @@ fn apimachinery(cases: &[Case]) -> Vec<(Verdict, String)> {
     });
     let mut answers = Vec::with_capacity(cases.len());
     for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
-        let answer: Value = serde_json::from_str(&line.expect("reading the peer's answers")).expect("peer answers JSON");
+        let answer: Value =
+            serde_json::from_str(&line.expect("reading the peer's answers")).expect("peer answers JSON");
         let verdict = if answer["ok"] == true {
             Verdict::Parsed {
                 string: answer["string"].as_str().unwrap_or_default().to_owned(),
@@ -132,7 +133,10 @@ fn apimachinery(cases: &[Case]) -> Vec<(Verdict, String)> {
         };
         answers.push((verdict, answer["error"].as_str().unwrap_or_default().to_owned()));
     }
-    writer.join().expect("writer thread").expect("writing requests to the peer");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("writing requests to the peer");
     let status = child.wait().expect("waiting for the peer");
     assert!(status.success(), "the peer exited with {status}");
     assert_eq!(answers.len(), cases.len(), "the peer answered fewer cases than asked");
@@ -300,7 +304,21 @@ fn requirement(rng: &mut Rng) -> String {
         }
         10 => {
             // operators that are not quite operators
-            let op = rng.pick(&["=!", "<=", ">=", "!==", "===", " nott in ", " in", " notin", "!", "=(", " in in ", "(", ")"]);
+            let op = rng.pick(&[
+                "=!",
+                "<=",
+                ">=",
+                "!==",
+                "===",
+                " nott in ",
+                " in",
+                " notin",
+                "!",
+                "=(",
+                " in in ",
+                "(",
+                ")",
+            ]);
             format!("{k}{op}{}", value(rng))
         }
         11 => format!("!{k}{s1}={}", value(rng)),
@@ -345,13 +363,34 @@ fn set(rng: &mut Rng) -> String {
 
 /// Keys and values that apimachinery accepts, edges included (`in`/`notin`, empty values, 63
 /// characters, leading zeros), so that half the selectors get as far as matching.
-const VALID_KEYS: &[&str] = &["x", "y", "a", "in", "notin", "app", "app.kubernetes.io/name", "a_b", "A", "k.8-s_io"];
-const VALID_VALUES: &[&str] = &["", "a", "b", "in", "notin", "web", "1", "0", "2", "01", "007", "a_b", "A", "exists"];
+const VALID_KEYS: &[&str] = &[
+    "x",
+    "y",
+    "a",
+    "in",
+    "notin",
+    "app",
+    "app.kubernetes.io/name",
+    "a_b",
+    "A",
+    "k.8-s_io",
+];
+const VALID_VALUES: &[&str] = &[
+    "", "a", "b", "in", "notin", "web", "1", "0", "2", "01", "007", "a_b", "A", "exists",
+];
 
 fn valid_requirement(rng: &mut Rng) -> String {
-    let k = if rng.chance(3) { "k".repeat(63) } else { rng.pick(VALID_KEYS).to_owned() };
+    let k = if rng.chance(3) {
+        "k".repeat(63)
+    } else {
+        rng.pick(VALID_KEYS).to_owned()
+    };
     let v = |rng: &mut Rng| {
-        if rng.chance(3) { "v".repeat(63) } else { rng.pick(VALID_VALUES).to_owned() }
+        if rng.chance(3) {
+            "v".repeat(63)
+        } else {
+            rng.pick(VALID_VALUES).to_owned()
+        }
     };
     let (s1, s2) = (space(rng), space(rng));
     match rng.below(9) {
@@ -392,7 +431,9 @@ fn label_selector(rng: &mut Rng) -> String {
     }
     if rng.chance(5) {
         // a short run of the lexer's own alphabet
-        let alphabet = ["=", "!", "(", ")", ",", ">", "<", " ", "in", "notin", "x", "a", "1", "-", "\t"];
+        let alphabet = [
+            "=", "!", "(", ")", ",", ">", "<", " ", "in", "notin", "x", "a", "1", "-", "\t",
+        ];
         return (0..rng.below(10)).map(|_| rng.pick(&alphabet)).collect();
     }
     let n = rng.below(13); // at most 12 requirements: see the module docs
@@ -440,7 +481,16 @@ fn label_sets(rng: &mut Rng) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-const FIELDS: &[&str] = &["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "a", "x", "함", ""];
+const FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "spec.nodeName",
+    "status.phase",
+    "a",
+    "x",
+    "함",
+    "",
+];
 const FIELD_PIECES: &[&str] = &[
     "a", "b", "web", "", " ", "=", "==", "!=", "!", ",", r"\", r"\,", r"\=", r"\\", r"\a", "함", "in", "(", ")", "-",
 ];
@@ -474,7 +524,9 @@ fn field_sets(rng: &mut Rng) -> Vec<BTreeMap<String, String>> {
         .map(|_| {
             (0..rng.below(4))
                 .map(|_| {
-                    let v: String = (0..rng.below(3)).map(|_| rng.pick(&["a", "b", "web", ",", "=", r"\", " ", ""])).collect();
+                    let v: String = (0..rng.below(3))
+                        .map(|_| rng.pick(&["a", "b", "web", ",", "=", r"\", " ", ""]))
+                        .collect();
                     (rng.pick(FIELDS).to_owned(), v)
                 })
                 .collect()
@@ -484,26 +536,123 @@ fn field_sets(rng: &mut Rng) -> Vec<BTreeMap<String, String>> {
 
 /// apimachinery's own test inputs and the ones the issue names, judged by both sides.
 const LABEL_CASES: &[&str] = &[
-    "x=a,y=b,z=c", "", "x!=a,y=b", "x=", "x= ", "x=,z= ", "x= ,z= ", "!x", "x>1", "x>1,z<5", "x=a||y=b", "x==a==b",
-    "!x=a", "x<a", "x=a,a=x", "a=x,x=a", "x=y,z=w", "x!=y,z!=w", "notin=in", "x", "x<1", "x=z", "foo=bar",
-    "baz=blah", "foo=bar,baz=blah", "foo=blah", "baz=bar", "foo=bar,foobar=bar,baz=blah", "\rx",
-    "this-is-a-dns.domain.com/key-with-dash", "this-is-another-dns.domain.com/key-with-dash in (so,what)",
-    "0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)", "foo  in\t (abc)", "x notin\n (abc)",
-    "x  notin\t\t\t(abc,def)", "x in (abc,def)", "x in (abc,)", "x in (abc,abc)", "x in ()", "x in (a,,)",
-    "x in (a,,,)", "x in (a,,,,,,)", "x in (a,,a,,a,,a,,)", "x notin (abc,,def),bar,z in (),w", "x,y in (a)",
-    "x=a", "x<7", "x=a,y!=b", "x=a,y!=b,z in (h,i,j)", "x,,y", ",x,y", "x nott in (y)", "x notin ( )",
-    "x notin (, a)", "a in (xyz),", "a in (xyz)b notin ()", "a ", "a in (x,y,notin, z,in)", "a in (xyz abc)",
-    "a notin(", "a (", "(", "traffic=in", "notin=in", "x in (in)", "in in (in)", "x>-1", "x<-1", "x>+1",
-    "x=a b", "a,!a", "a=b,a!=b", "a in (b),a notin (b)", "x==y", "x=$y", "x y", ",", "x,y",
-    " x = a , y = b , z = c ", "color=green, env=test, service=front",
+    "x=a,y=b,z=c",
+    "",
+    "x!=a,y=b",
+    "x=",
+    "x= ",
+    "x=,z= ",
+    "x= ,z= ",
+    "!x",
+    "x>1",
+    "x>1,z<5",
+    "x=a||y=b",
+    "x==a==b",
+    "!x=a",
+    "x<a",
+    "x=a,a=x",
+    "a=x,x=a",
+    "x=y,z=w",
+    "x!=y,z!=w",
+    "notin=in",
+    "x",
+    "x<1",
+    "x=z",
+    "foo=bar",
+    "baz=blah",
+    "foo=bar,baz=blah",
+    "foo=blah",
+    "baz=bar",
+    "foo=bar,foobar=bar,baz=blah",
+    "\rx",
+    "this-is-a-dns.domain.com/key-with-dash",
+    "this-is-another-dns.domain.com/key-with-dash in (so,what)",
+    "0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)",
+    "foo  in\t (abc)",
+    "x notin\n (abc)",
+    "x  notin\t\t\t(abc,def)",
+    "x in (abc,def)",
+    "x in (abc,)",
+    "x in (abc,abc)",
+    "x in ()",
+    "x in (a,,)",
+    "x in (a,,,)",
+    "x in (a,,,,,,)",
+    "x in (a,,a,,a,,a,,)",
+    "x notin (abc,,def),bar,z in (),w",
+    "x,y in (a)",
+    "x=a",
+    "x<7",
+    "x=a,y!=b",
+    "x=a,y!=b,z in (h,i,j)",
+    "x,,y",
+    ",x,y",
+    "x nott in (y)",
+    "x notin ( )",
+    "x notin (, a)",
+    "a in (xyz),",
+    "a in (xyz)b notin ()",
+    "a ",
+    "a in (x,y,notin, z,in)",
+    "a in (xyz abc)",
+    "a notin(",
+    "a (",
+    "(",
+    "traffic=in",
+    "notin=in",
+    "x in (in)",
+    "in in (in)",
+    "x>-1",
+    "x<-1",
+    "x>+1",
+    "x=a b",
+    "a,!a",
+    "a=b,a!=b",
+    "a in (b),a notin (b)",
+    "x==y",
+    "x=$y",
+    "x y",
+    ",",
+    "x,y",
+    " x = a , y = b , z = c ",
+    "color=green, env=test, service=front",
 ];
 
 const FIELD_CASES: &[&str] = &[
-    "a", "a=avalue", "a=avalue,b=bvalue", "a=avalue,b==bvalue,c!=cvalue", "", "a=a,", ",a=a", r"k=\,,k2=v2",
-    r"k=\\,k2=v2", r"k=\\\,,k2=v2", r"k=\a\b\", r"k=\", "함=수,목=록", "x=a,y=b,z=c", "x!=a,y=b", r"x=a||y\=b",
-    r"x=a\=\=b", "x=a||y=b", "x==a==b", "x=a,b", "x in (a)", "x in (a,b,c)", "x", "x=a,a=x", "x=y,z=w",
-    "x!=y,z!=w", "notin=in", "foo=bar,baz=blah", r"foo=bar,baz=blah,complex=\=value\\\,\\", "foo=blah",
-    " metadata.name = a ", "=", "a=b=c", "metadata.name=web ,status.phase=Running",
+    "a",
+    "a=avalue",
+    "a=avalue,b=bvalue",
+    "a=avalue,b==bvalue,c!=cvalue",
+    "",
+    "a=a,",
+    ",a=a",
+    r"k=\,,k2=v2",
+    r"k=\\,k2=v2",
+    r"k=\\\,,k2=v2",
+    r"k=\a\b\",
+    r"k=\",
+    "함=수,목=록",
+    "x=a,y=b,z=c",
+    "x!=a,y=b",
+    r"x=a||y\=b",
+    r"x=a\=\=b",
+    "x=a||y=b",
+    "x==a==b",
+    "x=a,b",
+    "x in (a)",
+    "x in (a,b,c)",
+    "x",
+    "x=a,a=x",
+    "x=y,z=w",
+    "x!=y,z!=w",
+    "notin=in",
+    "foo=bar,baz=blah",
+    r"foo=bar,baz=blah,complex=\=value\\\,\\",
+    "foo=blah",
+    " metadata.name = a ",
+    "=",
+    "a=b=c",
+    "metadata.name=web ,status.phase=Running",
 ];
 
 fn fixed_sets() -> Vec<BTreeMap<String, String>> {

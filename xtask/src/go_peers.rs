@@ -52,7 +52,10 @@ pub fn ensure() -> Result<PathBuf> {
     let out = out_dir.join("selectors-peer");
     let partial = out_dir.join(format!(".selectors-peer.{}.partial", std::process::id()));
     let started = Instant::now();
-    eprintln!("go-peers: building {} (go build; minutes the first time, while Go fetches apimachinery)", source.display());
+    eprintln!(
+        "go-peers: building {} (go build; minutes the first time, while Go fetches apimachinery)",
+        source.display()
+    );
     build(&source, &partial).inspect_err(|_| {
         let _ = fs::remove_file(&partial);
     })?;

@@ -20,7 +20,10 @@ fn test_split_terms() {
         (r"a", &[r"a"]),
         (r"a=avalue", &[r"a=avalue"]),
         (r"a=avalue,b=bvalue", &[r"a=avalue", r"b=bvalue"]),
-        (r"a=avalue,b==bvalue,c!=cvalue", &[r"a=avalue", r"b==bvalue", r"c!=cvalue"]),
+        (
+            r"a=avalue,b==bvalue,c!=cvalue",
+            &[r"a=avalue", r"b==bvalue", r"c!=cvalue"],
+        ),
         // Empty terms
         (r"", &[]),
         (r"a=a,", &[r"a=a", r""]),
@@ -83,7 +86,11 @@ fn test_escape_value() {
         (r"\=\,\", r"\\\=\\\,\\"),
     ] {
         assert_eq!(escape_value(unescaped), escaped, "EscapeValue({unescaped})");
-        assert_eq!(unescape_value(escaped).as_deref(), Ok(unescaped), "UnescapeValue({escaped})");
+        assert_eq!(
+            unescape_value(escaped).as_deref(),
+            Ok(unescaped),
+            "UnescapeValue({escaped})"
+        );
     }
     // invalid escape sequences
     for invalid in [
@@ -113,7 +120,10 @@ fn test_selector_parse() {
 
 #[test]
 fn test_deterministic_parse() {
-    assert_eq!(parse("x=a,a=x").unwrap().to_string(), parse("a=x,x=a").unwrap().to_string());
+    assert_eq!(
+        parse("x=a,a=x").unwrap().to_string(),
+        parse("a=x,x=a").unwrap().to_string()
+    );
 }
 
 #[test]
@@ -125,13 +135,19 @@ fn test_everything() {
 #[track_caller]
 fn expect_match(selector: &str, fields: &BTreeMap<String, String>) {
     let lq = parse(selector).unwrap_or_else(|e| panic!("unable to parse {selector}: {e}"));
-    assert!(lq.matches(fields), "wanted {selector} to match {fields:?}, but it did not");
+    assert!(
+        lq.matches(fields),
+        "wanted {selector} to match {fields:?}, but it did not"
+    );
 }
 
 #[track_caller]
 fn expect_no_match(selector: &str, fields: &BTreeMap<String, String>) {
     let lq = parse(selector).unwrap_or_else(|e| panic!("unable to parse {selector}: {e}"));
-    assert!(!lq.matches(fields), "wanted {selector} not to match {fields:?}, but it did");
+    assert!(
+        !lq.matches(fields),
+        "wanted {selector} not to match {fields:?}, but it did"
+    );
 }
 
 #[test]
@@ -177,7 +193,10 @@ fn test_set_matches() {
         set(&[("baz", "=bar")]),
         set(&[("foo", "=bar"), ("foobar", "bar"), ("baz", "blah")]),
     ] {
-        assert!(!FieldSelector::from_fields(&selector).matches(&labelset), "{selector:?}");
+        assert!(
+            !FieldSelector::from_fields(&selector).matches(&labelset),
+            "{selector:?}"
+        );
     }
 }
 
@@ -214,7 +233,11 @@ fn test_requires_exact_match() {
         ("empty hasTerm", FieldSelector::one_term_equal("", ""), None),
         ("skipped hasTerm", FieldSelector::one_term_equal("a", "b"), None),
         ("valid hasTerm", FieldSelector::one_term_equal("test", "b"), Some("b")),
-        ("valid hasTerm no value", FieldSelector::one_term_equal("test", ""), Some("")),
+        (
+            "valid hasTerm no value",
+            FieldSelector::one_term_equal("test", ""),
+            Some(""),
+        ),
         ("valid notHasTerm", not_has("test", "b"), None),
         ("valid notHasTerm no value", not_has("test", ""), None),
         ("empty andTerm", and(&[]), None),
@@ -235,14 +258,26 @@ fn test_transform() {
         ("a=b,c=d", same, "a=b,c=d", false),
         (
             "a=b,c=d",
-            |f, v| Ok(if f == "a" { ("e".into(), "f".into()) } else { (f.into(), v.into()) }),
+            |f, v| {
+                Ok(if f == "a" {
+                    ("e".into(), "f".into())
+                } else {
+                    (f.into(), v.into())
+                })
+            },
             "e=f,c=d",
             false,
         ),
         ("a=b", |_, _| Ok((String::new(), String::new())), "", true),
         (
             "a=b,c=d,e=f",
-            |f, v| Ok(if f == "c" { (String::new(), String::new()) } else { (f.into(), v.into()) }),
+            |f, v| {
+                Ok(if f == "c" {
+                    (String::new(), String::new())
+                } else {
+                    (f.into(), v.into())
+                })
+            },
             "a=b,e=f",
             false,
         ),

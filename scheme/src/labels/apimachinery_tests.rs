@@ -173,7 +173,10 @@ fn test_lexer_sequence() {
     use Token::*;
     let cases: [(&str, &[Token]); 10] = [
         ("key in ( value )", &[Identifier, In, OpenPar, Identifier, ClosedPar]),
-        ("key notin ( value )", &[Identifier, NotIn, OpenPar, Identifier, ClosedPar]),
+        (
+            "key notin ( value )",
+            &[Identifier, NotIn, OpenPar, Identifier, ClosedPar],
+        ),
         (
             "key in ( value1, value2 )",
             &[Identifier, In, OpenPar, Identifier, Comma, Identifier, ClosedPar],
@@ -199,20 +202,47 @@ fn test_lexer_sequence() {
 fn test_parser_lookahead() {
     use Token::*;
     let cases: [(&str, &[Token]); 11] = [
-        ("key in ( value )", &[Identifier, In, OpenPar, Identifier, ClosedPar, EndOfString]),
-        ("key notin ( value )", &[Identifier, NotIn, OpenPar, Identifier, ClosedPar, EndOfString]),
+        (
+            "key in ( value )",
+            &[Identifier, In, OpenPar, Identifier, ClosedPar, EndOfString],
+        ),
+        (
+            "key notin ( value )",
+            &[Identifier, NotIn, OpenPar, Identifier, ClosedPar, EndOfString],
+        ),
         (
             "key in ( value1, value2 )",
-            &[Identifier, In, OpenPar, Identifier, Comma, Identifier, ClosedPar, EndOfString],
+            &[
+                Identifier,
+                In,
+                OpenPar,
+                Identifier,
+                Comma,
+                Identifier,
+                ClosedPar,
+                EndOfString,
+            ],
         ),
         ("key", &[Identifier, EndOfString]),
         ("!key", &[DoesNotExist, Identifier, EndOfString]),
         ("()", &[OpenPar, ClosedPar, EndOfString]),
         ("", &[EndOfString]),
-        ("x in (),y", &[Identifier, In, OpenPar, ClosedPar, Comma, Identifier, EndOfString]),
+        (
+            "x in (),y",
+            &[Identifier, In, OpenPar, ClosedPar, Comma, Identifier, EndOfString],
+        ),
         (
             "== != (), = notin",
-            &[DoubleEquals, NotEquals, OpenPar, ClosedPar, Comma, Equals, NotIn, EndOfString],
+            &[
+                DoubleEquals,
+                NotEquals,
+                OpenPar,
+                ClosedPar,
+                Comma,
+                Equals,
+                NotIn,
+                EndOfString,
+            ],
         ),
         ("key>2", &[Identifier, GreaterThan, Identifier, EndOfString]),
         ("key<1", &[Identifier, LessThan, Identifier, EndOfString]),
@@ -320,7 +350,10 @@ fn test_requirement_constructor() {
             // The cases whose expected error apimachinery compares without its detail (the reasons).
             (k, _) if k == a254 => {
                 let err = got.unwrap_err();
-                assert!(matches!(&err.problems[..], [P::InvalidKey { key, .. }] if *key == a254), "{err}");
+                assert!(
+                    matches!(&err.problems[..], [P::InvalidKey { key, .. }] if *key == a254),
+                    "{err}"
+                );
             }
             ("x16" | "x17", _) => {
                 let err = got.unwrap_err();
@@ -380,7 +413,11 @@ fn test_to_string() {
             "x=abc,y==jkl,z!=a,z",
         ),
         (
-            literal(vec![req("x", GreaterThan, &["2"]), req("y", LessThan, &["8"]), req("z", Exists, &[])]),
+            literal(vec![
+                req("x", GreaterThan, &["2"]),
+                req("y", LessThan, &["8"]),
+                req("z", Exists, &[]),
+            ]),
             "x>2,y<8,z",
         ),
     ];
@@ -456,7 +493,12 @@ fn test_set_selector_parser() {
         ),
         ("foo  in\t (abc)", vec![req("foo", In, &["abc"])], true, true),
         ("x notin\n (abc)", vec![req("x", NotIn, &["abc"])], true, true),
-        ("x  notin\t\t\t(abc,def)", vec![req("x", NotIn, &["abc", "def"])], true, true),
+        (
+            "x  notin\t\t\t(abc,def)",
+            vec![req("x", NotIn, &["abc", "def"])],
+            true,
+            true,
+        ),
         ("x in (abc,def)", vec![req("x", In, &["abc", "def"])], true, true),
         ("x in (abc,)", vec![req("x", In, &["abc", ""])], true, true),
         ("x in (abc,abc)", vec![req("x", In, &["abc"])], true, true),
@@ -582,7 +624,11 @@ fn test_requires_exact_match() {
             Some("value2"),
         ),
         (literal(vec![req("key", Equals, &["value"])]), "key", Some("value")),
-        (literal(vec![req("key", DoubleEquals, &["value"])]), "key", Some("value")),
+        (
+            literal(vec![req("key", DoubleEquals, &["value"])]),
+            "key",
+            Some("value"),
+        ),
         (literal(vec![req("key", NotEquals, &["value"])]), "key", None),
         (
             literal(vec![req("key", In, &["value"]), req("key2", In, &["value2"])]),
@@ -613,7 +659,10 @@ fn test_requirement_equal() {
     // NewRequirement refuses; `in` carries the same two values here.
     let x = req("key", Operator::In, &["foo", "bar"]);
     assert_eq!(x, req("key", Operator::In, &["foo", "bar"]));
-    assert_ne!(req("key1", Operator::In, &["foo", "bar"]), req("key2", Operator::In, &["foo", "bar"]));
+    assert_ne!(
+        req("key1", Operator::In, &["foo", "bar"]),
+        req("key2", Operator::In, &["foo", "bar"])
+    );
     assert_ne!(x, req("key", Operator::NotIn, &["foo", "bar"]));
     assert_ne!(x, req("key", Operator::In, &["foobar"]));
 }
@@ -636,7 +685,11 @@ fn test_matches_nothing() {
         assert!(!parse(selector).unwrap().is_empty(), "{selector}");
     }
     assert!(parse("").unwrap().is_empty());
-    assert!(!LabelSelector::from_labels(&set(&[("key", "value")])).unwrap().is_empty());
+    assert!(
+        !LabelSelector::from_labels(&set(&[("key", "value")]))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
