@@ -356,7 +356,7 @@ impl LabelSelector {
     }
 
     /// This selector with more requirements, sorted by key again (apimachinery's `Selector.Add`).
-    pub fn add(mut self, requirements: impl IntoIterator<Item = Requirement>) -> Self {
+    pub fn add_requirements(mut self, requirements: impl IntoIterator<Item = Requirement>) -> Self {
         self.requirements.extend(requirements);
         self.requirements.sort_by(|a, b| a.key.cmp(&b.key));
         self

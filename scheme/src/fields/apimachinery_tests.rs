@@ -42,9 +42,12 @@ fn test_split_terms() {
     assert_eq!(split_terms("함=수,목=록"), ["함=수", "목=록"]);
 }
 
+/// lhs, operator, rhs
+type Split<'a> = Option<(&'a str, &'a str, &'a str)>;
+
 #[test]
 fn test_split_term() {
-    let cases: [(&str, Option<(&str, &str, &str)>); 9] = [
+    let cases: [(&str, Split); 9] = [
         // Simple terms
         (r"a=value", Some((r"a", "=", r"value"))),
         (r"b==value", Some((r"b", "==", r"value"))),

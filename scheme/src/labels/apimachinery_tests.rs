@@ -575,9 +575,9 @@ fn test_set_selector_parser() {
 
 #[test]
 fn test_add() {
-    let sel = LabelSelector::default().add([Requirement::new("key", Operator::In, ["value"]).unwrap()]);
+    let sel = LabelSelector::default().add_requirements([Requirement::new("key", Operator::In, ["value"]).unwrap()]);
     assert_eq!(sel, literal(vec![req("key", Operator::In, &["value"])]));
-    let sel = sel.add([Requirement::new("key2", Operator::Equals, ["value2"]).unwrap()]);
+    let sel = sel.add_requirements([Requirement::new("key2", Operator::Equals, ["value2"]).unwrap()]);
     assert_eq!(
         sel,
         literal(vec![
@@ -695,7 +695,8 @@ fn test_matches_nothing() {
 #[test]
 fn test_label_selector_parse() {
     // labels_test.go's TestLabelSelectorParse, of ConvertSelectorToLabelsMap.
-    let cases: [(&str, &[(&str, &str)], bool); 16] = [
+    type Labels<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, Labels, bool); 16] = [
         ("", &[], true),
         ("x=a", &[("x", "a")], true),
         ("x=a,y=b,z=c", &[("x", "a"), ("y", "b"), ("z", "c")], true),
