@@ -700,7 +700,7 @@ fn list_query(
         .get("labelSelector")
         .map(|s| s.parse())
         .transpose()
-        .map_err(|e: kube_scheme::labels::SelectorParseError| ApiError::bad_request(e.to_string()))?
+        .map_err(|e: kube_scheme::labels::SelectorParseError| ApiError::bad_request(e.apimachinery_message()))?
         .unwrap_or_default();
     let fields = FieldSelector::parse(
         params.get("fieldSelector").map_or("", String::as_str),

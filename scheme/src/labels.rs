@@ -113,12 +113,13 @@ pub struct Requirement {
     values: Vec<String>,
 }
 
-/// One thing wrong with a requirement (apimachinery's `field.Error` of `NewRequirement`).
+/// One thing wrong with a requirement: apimachinery's `field.Error` of `NewRequirement`, printed
+/// as apimachinery prints it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequirementProblem {
     /// The key is not a label key (`[prefix/]name`, see [`validate_label_key`]).
-    #[error("key: Invalid value: {key:?}: {reasons}", reasons = reasons.join("; "))]
+    #[error("key: Invalid value: {}: {}", go_quote(key), reasons.join("; "))]
     InvalidKey {
         /// The key.
         key: String,
@@ -129,25 +130,37 @@ pub enum RequirementProblem {
     #[error("values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty")]
     EmptySet,
     /// `=`, `==` or `!=` with other than one value.
-    #[error("values: Invalid value: {values:?}: exact-match compatibility requires one single value")]
+    #[error(
+        "values: Invalid value: {}: exact-match compatibility requires one single value",
+        go_json(values)
+    )]
     NotOneValue {
         /// The values given.
         values: Vec<String>,
     },
     /// `exists` or `!` with values.
-    #[error("values: Invalid value: {values:?}: values set must be empty for exists and does not exist")]
+    #[error(
+        "values: Invalid value: {}: values set must be empty for exists and does not exist",
+        go_json(values)
+    )]
     ValuesForUnary {
         /// The values given.
         values: Vec<String>,
     },
     /// `gt` or `lt` with other than one value.
-    #[error("values: Invalid value: {values:?}: for 'Gt', 'Lt' operators, exactly one value is required")]
+    #[error(
+        "values: Invalid value: {}: for 'Gt', 'Lt' operators, exactly one value is required",
+        go_json(values)
+    )]
     NotOneInteger {
         /// The values given.
         values: Vec<String>,
     },
     /// A `gt` or `lt` value that is not a 64-bit integer.
-    #[error("values[{index}]: Invalid value: {value:?}: for 'Gt', 'Lt' operators, the value must be an integer")]
+    #[error(
+        "values[{index}]: Invalid value: {}: for 'Gt', 'Lt' operators, the value must be an integer",
+        go_quote(value)
+    )]
     NotAnInteger {
         /// Its position among the values.
         index: usize,
@@ -155,7 +168,7 @@ pub enum RequirementProblem {
         value: String,
     },
     /// A value that is not a label value (see [`validate_label_value`]).
-    #[error("values[{index}][{key}]: Invalid value: {value:?}: {reasons}", reasons = reasons.join("; "))]
+    #[error("values[{index}][{key}]: Invalid value: {}: {}", go_quote(value), reasons.join("; "))]
     InvalidValue {
         /// Its position among the values.
         index: usize,
@@ -168,9 +181,10 @@ pub enum RequirementProblem {
     },
 }
 
-/// Why [`Requirement::new`] refused: every problem found, in apimachinery's order.
+/// Why [`Requirement::new`] refused: every problem found, in apimachinery's order. It prints as
+/// apimachinery's aggregated error: the one problem, or `[first, second]`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid requirement on key {key:?}: {}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+#[error("{}", go_aggregate(problems))]
 pub struct RequirementError {
     /// The requirement's key.
     pub key: String,
@@ -289,6 +303,64 @@ impl Requirement {
             }
         }
     }
+}
+
+/// Go's `utilerrors.Aggregate` message: one error as is, several (duplicates dropped) as `[a, b]`.
+fn go_aggregate(problems: &[RequirementProblem]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for message in problems.iter().map(ToString::to_string) {
+        if !seen.contains(&message) {
+            seen.push(message);
+        }
+    }
+    if seen.len() == 1 {
+        seen.remove(0)
+    } else {
+        format!("[{}]", seen.join(", "))
+    }
+}
+
+/// Go's `%q` (`strconv.Quote`) of a string: printable characters as they are, `\"` and `\\`
+/// escaped, control characters as `\n`, `\t`, `\xNN` or `\uNNNN`. Non-ASCII characters count as
+/// printable unless they are control or whitespace characters (Go's `unicode.IsPrint` also escapes
+/// unassigned and format characters, which label selectors do not hold in practice).
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            ' ' => out.push(' '),
+            c if c.is_ascii() && (c.is_ascii_control()) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if !c.is_ascii() && (c.is_control() || c.is_whitespace()) => {
+                if (c as u32) < 0x10000 {
+                    out.push_str(&format!("\\u{:04x}", c as u32))
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32))
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `json.Marshal` of a `[]string` (which escapes `<`, `>` and `&` for HTML).
+fn go_json(values: &[String]) -> String {
+    serde_json::to_string(values)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: an optional sign, then ASCII digits, within `i64`; which is
@@ -533,6 +605,22 @@ pub struct SelectorParseError {
     pub position: usize,
     /// What was wrong.
     pub kind: SelectorErrorKind,
+    /// Whether apimachinery reports it from inside a requirement (its message then starts with
+    /// `unable to parse requirement: `).
+    in_requirement: bool,
+}
+
+impl SelectorParseError {
+    /// The message apimachinery's `labels.Parse` gives for the same input, word for word (what a
+    /// real API server answers a bad `labelSelector` with). NUL bytes, which apimachinery reads
+    /// as the end of the input, get a message of this crate's own.
+    pub fn apimachinery_message(&self) -> String {
+        if self.in_requirement {
+            format!("unable to parse requirement: {}", self.kind)
+        } else {
+            self.kind.to_string()
+        }
+    }
 }
 
 /// What was wrong in a label selector string.
@@ -540,15 +628,19 @@ pub struct SelectorParseError {
 #[non_exhaustive]
 pub enum SelectorErrorKind {
     /// A token that the grammar does not allow where it stands.
-    #[error("found {found}, expected: {expected}")]
+    #[error(
+        "found '{found}'{} expected: {expected}",
+        // apimachinery's message for a missing `(` has no comma.
+        if *expected == "'('" { "" } else { "," }
+    )]
     Unexpected {
-        /// What was there (a quoted literal, or `end of string`).
+        /// What was there (the token as written; empty at the end of the input).
         found: String,
         /// What apimachinery's parser wanted there, in its words.
         expected: &'static str,
     },
     /// The key is not a valid label key.
-    #[error("invalid label key {key:?}: {}", reasons.join("; "))]
+    #[error("<nil>: Invalid value: {}: {}", go_quote(key), reasons.join("; "))]
     InvalidKey {
         /// The key.
         key: String,
@@ -712,16 +804,21 @@ impl<'a> Parser<'a> {
             input: self.input.to_owned(),
             position,
             kind,
+            in_requirement: true,
         }
     }
 
     fn unexpected(&self, item: Scanned<'_>, expected: &'static str) -> SelectorParseError {
-        let found = if item.token == Token::EndOfString {
-            "end of string".to_owned()
-        } else {
-            format!("'{}'", item.literal)
-        };
+        let found = item.literal.to_owned();
         self.error(item.position, SelectorErrorKind::Unexpected { found, expected })
+    }
+
+    /// An error of the selector level, outside any requirement.
+    fn unexpected_between(&self, item: Scanned<'_>, expected: &'static str) -> SelectorParseError {
+        SelectorParseError {
+            in_requirement: false,
+            ..self.unexpected(item, expected)
+        }
     }
 
     fn parse(&mut self) -> Result<Vec<Requirement>, SelectorParseError> {
@@ -737,14 +834,14 @@ impl<'a> Parser<'a> {
                         Token::Comma => {
                             let after = self.lookahead(Context::Values);
                             if !matches!(after.token, Token::Identifier | Token::DoesNotExist) {
-                                return Err(self.unexpected(after, "identifier after ','"));
+                                return Err(self.unexpected_between(after, "identifier after ','"));
                             }
                         }
-                        _ => return Err(self.unexpected(next, "',' or 'end of string'")),
+                        _ => return Err(self.unexpected_between(next, "',' or 'end of string'")),
                     }
                 }
                 Token::EndOfString => return Ok(requirements),
-                _ => return Err(self.unexpected(item, "!, identifier, or 'end of string'")),
+                _ => return Err(self.unexpected_between(item, "!, identifier, or 'end of string'")),
             }
         }
     }
@@ -888,6 +985,7 @@ impl FromStr for LabelSelector {
                 input: input.to_owned(),
                 position,
                 kind: SelectorErrorKind::NulByte,
+                in_requirement: false,
             });
         }
         let requirements = Parser::new(input).parse()?;
@@ -998,9 +1096,9 @@ mod tests {
     #[test]
     fn typed_errors_say_where_and_what() {
         let cases = [
-            ("app=web,", 8, "found end of string, expected: identifier after ','"),
-            ("tier in a", 8, "found 'a', expected: '('"),
-            ("tier in (a", 10, "found end of string, expected: ',' or ')'"),
+            ("app=web,", 8, "found '', expected: identifier after ','"),
+            ("tier in a", 8, "found 'a' expected: '('"),
+            ("tier in (a", 10, "found '', expected: ',' or ')'"),
             ("Bad Key=1", 4, "found 'Key', expected: in, notin, =, ==, !=, gt, lt"),
             ("=a", 0, "found '=', expected: !, identifier, or 'end of string'"),
             ("a=b c", 4, "found 'c', expected: ',' or 'end of string'"),
@@ -1013,6 +1111,13 @@ mod tests {
                 "{input}"
             );
         }
+        let err = "app=web,".parse::<LabelSelector>().unwrap_err();
+        assert_eq!(err.apimachinery_message(), "found '', expected: identifier after ','");
+        let err = "tier in (a".parse::<LabelSelector>().unwrap_err();
+        assert_eq!(
+            err.apimachinery_message(),
+            "unable to parse requirement: found '', expected: ',' or ')'"
+        );
         let err = "-x=1".parse::<LabelSelector>().unwrap_err();
         assert!(
             matches!(err.kind, SelectorErrorKind::InvalidKey { ref key, .. } if key == "-x"),
