@@ -12,16 +12,17 @@
 //!   all hold the empty value (`x in ()` is the set `{""}`).
 //! - Values are label values (at most 63 characters, alphanumeric at both ends, `-`, `_`, `.`
 //!   inside), so `x>-1` and `x=a b` are rejected, and nothing a value holds needs escaping.
-//! - Requirements are sorted by key (stably); the canonical string keeps `==` apart from `=`, and
-//!   lists a set's values sorted.
+//! - The canonical string keeps `==` apart from `=`, and lists a set's values sorted.
+//!
+//! - Requirements are ordered by key exactly as apimachinery's Go `sort.Sort` orders them (a port of
+//!   Go's pattern-defeating quicksort: stable up to 12 requirements, and past that the same order
+//!   of same-key requirements as Go's, so the strings agree).
+//! - Error messages: [`SelectorParseError::apimachinery_message`] is apimachinery's, word for word.
 //!
 //! One deliberate difference: apimachinery's lexer reads a NUL byte as the end of the input (so
 //! `a=b\0junk` parses as `a=b` there), while here a NUL byte anywhere is an error
 //! ([`SelectorErrorKind::NulByte`]): a selector that does not say what it selects is refused
-//! rather than cut short. A second, narrower one: apimachinery sorts requirements with Go's
-//! unstable `sort.Sort`, which keeps the written order of requirements with the same key only up
-//! to 12 requirements; beyond that the order of same-key requirements in its string may differ
-//! from ours (the selector matches the same labels either way).
+//! rather than cut short.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -421,16 +422,17 @@ impl LabelSelector {
         Self::default()
     }
 
-    /// A selector from requirements, sorted by key (stably), as apimachinery's `Selector.Add`.
+    /// A selector from requirements, sorted by key as apimachinery's `Selector.Add` sorts them
+    /// (Go's `sort.Sort`: stable up to 12 requirements).
     pub fn new(mut requirements: Vec<Requirement>) -> Self {
-        requirements.sort_by(|a, b| a.key.cmp(&b.key));
+        go_sort::sort(&mut requirements, |a, b| a.key < b.key);
         LabelSelector { requirements }
     }
 
     /// This selector with more requirements, sorted by key again (apimachinery's `Selector.Add`).
     pub fn add_requirements(mut self, requirements: impl IntoIterator<Item = Requirement>) -> Self {
         self.requirements.extend(requirements);
-        self.requirements.sort_by(|a, b| a.key.cmp(&b.key));
+        go_sort::sort(&mut self.requirements, |a, b| a.key < b.key);
         self
     }
 
@@ -1050,6 +1052,8 @@ pub fn labels_from_selector(selector: &str) -> Result<BTreeMap<String, String>, 
     }
     Ok(labels)
 }
+
+mod go_sort;
 
 #[cfg(test)]
 mod apimachinery_tests;
