@@ -73,10 +73,15 @@ async fn seed(client: &Client) {
     pods.patch_status(
         "p1",
         &PatchParams::default(),
-        &Patch::Merge(
-            json!({"status": {"phase": "Running", "podIP": "10.1.2.3", "podIPs": [{"ip": "10.1.2.3"}],
-                                        "nominatedNodeName": "node-b"}}),
-        ),
+        &Patch::Merge(json!({"status": {"phase": "Running", "podIP": "10.1.2.3", "podIPs": [{"ip": "10.1.2.3"}]}})),
+    )
+    .await
+    .unwrap();
+    // Only a pod not bound to a node may be nominated to one.
+    pods.patch_status(
+        "p2",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": {"nominatedNodeName": "node-b"}})),
     )
     .await
     .unwrap();

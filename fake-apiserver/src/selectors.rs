@@ -25,6 +25,9 @@ use crate::store::Served;
 enum Source {
     /// The first of these pointers that holds a non-empty string; `""` when none does.
     Str(&'static [&'static str]),
+    /// A string that the real server always sets at creation, this when unset: a namespace's
+    /// `status.phase` is `Active` until it terminates.
+    StrOr(&'static str, &'static str),
     /// A boolean, `false` when unset (`strconv.FormatBool`, `fmt.Sprint`).
     Bool(&'static str),
     /// An integer, `0` when unset (`strconv.Itoa`).
@@ -42,6 +45,12 @@ impl Source {
                 .iter()
                 .find_map(|p| object.pointer(p).and_then(Value::as_str).filter(|s| !s.is_empty()))
                 .unwrap_or("")
+                .to_owned(),
+            Source::StrOr(pointer, default) => object
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(default)
                 .to_owned(),
             Source::Bool(pointer) => object
                 .pointer(pointer)
@@ -61,6 +70,18 @@ impl Source {
 
 const NAME: (&str, Source) = ("metadata.name", Source::Str(&["/metadata/name"]));
 const NAMESPACE: (&str, Source) = ("metadata.namespace", Source::Str(&["/metadata/namespace"]));
+
+/// The real server's message for a field a built-in kind with a conversion function does not
+/// accept (most say `field label not supported: <field>`; a few have words of their own).
+fn unsupported_message(group: &str, version: &str, kind: &str, label: &str) -> String {
+    match (group, kind) {
+        ("batch", "Job") => format!("field label {label:?} not supported for Job"),
+        ("resource.k8s.io", "ResourceSlice") => {
+            format!("field label not supported for {group}/{version}, Kind={kind}: {label}")
+        }
+        _ => format!("field label not supported: {label}"),
+    }
+}
 
 /// The fields a built-in kind's conversion function accepts, or `None` for kinds that have none
 /// (and so accept `metadata.name` and `metadata.namespace` only).
@@ -117,7 +138,7 @@ fn builtin_fields(group: &str, kind: &str) -> Option<Vec<(&'static str, Source)>
             NAMESPACE,
             NAME,
         ],
-        ("", "Namespace") => vec![("status.phase", s(&["/status/phase"])), NAME],
+        ("", "Namespace") => vec![("status.phase", StrOr("/status/phase", "Active")), NAME],
         ("", "Secret") => vec![("type", s(&["/type"])), NAMESPACE, NAME],
         ("", "Service") => vec![
             NAMESPACE,
@@ -186,10 +207,11 @@ impl FieldSelector {
         for r in parsed.requirements() {
             let label = r.field.as_str();
             let source = if let Some(fields) = &builtin {
-                fields
-                    .iter()
-                    .find(|(name, _)| *name == label)
-                    .map(|(_, source)| source.clone())
+                let found = fields.iter().find(|(name, _)| *name == label);
+                let gvk = served.info.gvk();
+                Some(found.map(|(_, source)| source.clone()).ok_or_else(|| {
+                    ApiError::bad_request(unsupported_message(&gvk.group, &gvk.version, &gvk.kind, label))
+                })?)
             } else if served.info.is_builtin() {
                 // apimachinery's DefaultMetaV1FieldSelectorConversion.
                 match label {
