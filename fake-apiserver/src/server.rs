@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use bytes::Bytes;
-use kube_core::{ApiResource, GroupVersionResource};
+use kube_core::{ApiResource, GroupVersionKind, GroupVersionResource};
 use kube_scheme::labels::LabelSelector;
 use kube_scheme::{Scheme, Scope};
 use serde_json::{Value, json};
@@ -58,6 +58,7 @@ pub struct Builder {
     history: usize,
     bookmark_interval: Duration,
     require_namespaces: bool,
+    selectable_fields: HashMap<GroupVersionKind, Vec<String>>,
 }
 
 impl Default for Builder {
@@ -68,6 +69,7 @@ impl Default for Builder {
             history: 10_000,
             bookmark_interval: Duration::from_secs(5),
             require_namespaces: true,
+            selectable_fields: HashMap::new(),
         }
     }
 }
@@ -80,6 +82,9 @@ impl Builder {
         self
     }
     /// Listens on `addr` (default `127.0.0.1:0`, loopback only, a free port).
+    ///
+    /// The server has no authentication and no authorization: on an address other than loopback
+    /// it serves every object, secrets included, to anyone who can reach it, and lets them write.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
         self
@@ -103,6 +108,21 @@ impl Builder {
         self.require_namespaces = require;
         self
     }
+    /// Declares the `selectableFields` of a custom resource kind, as its CustomResourceDefinition
+    /// would (`spec.color` or `.spec.color`): field selectors may then name them, besides
+    /// `metadata.name` and, when namespaced, `metadata.namespace`. Any other field is refused with
+    /// `400 Bad Request`, as by the real server.
+    pub fn selectable_fields<I, S>(mut self, gvk: GroupVersionKind, fields: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.selectable_fields
+            .entry(gvk)
+            .or_default()
+            .extend(fields.into_iter().map(Into::into));
+        self
+    }
     /// Starts serving.
     pub async fn start(self) -> Result<FakeApiServer, Error> {
         let mut store = Store::new(self.scheme.unwrap_or_else(Scheme::with_builtins), self.history);
@@ -112,6 +132,7 @@ impl Builder {
             store: Mutex::new(store),
             faults: Mutex::new(Faults::default()),
             bookmark_interval: self.bookmark_interval,
+            selectable_fields: self.selectable_fields,
         });
         let (addr, serving) = serve(shared.clone(), self.addr).await?;
         Ok(FakeApiServer {
@@ -141,6 +162,8 @@ pub(crate) struct Shared {
     store: Mutex<Store>,
     faults: Mutex<Faults>,
     bookmark_interval: Duration,
+    /// Custom resources' declared `selectableFields`.
+    selectable_fields: HashMap<GroupVersionKind, Vec<String>>,
 }
 
 impl Shared {
@@ -218,7 +241,10 @@ impl FakeApiServer {
         format!("http://{}", self.addr)
     }
 
-    /// The address it listens on.
+    /// The address it listens on (loopback unless [`Builder::addr`] chose another).
+    ///
+    /// The server has no authentication and no authorization: on an address other than loopback
+    /// it serves every object, secrets included, to anyone who can reach it, without credentials.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -564,7 +590,7 @@ fn dispatch(
             Ok(object_response(200, &object, shape))
         }
         (&Method::GET, None) => {
-            let query = list_query(ns, params)?;
+            let query = list_query(&served, &shared.selectable_fields, ns, params)?;
             if truthy(params, "watch") {
                 drop(store);
                 return watch(shared, served, query, params, shape);
@@ -627,7 +653,7 @@ fn dispatch(
             Ok(object_response(200, &object, shape))
         }
         (&Method::DELETE, None) => {
-            let query = list_query(ns, params)?;
+            let query = list_query(&served, &shared.selectable_fields, ns, params)?;
             let mut all = ListQuery {
                 limit: None,
                 continue_token: None,
@@ -664,14 +690,23 @@ fn dispatch(
     }
 }
 
-fn list_query(namespace: Option<&str>, params: &HashMap<String, String>) -> Result<ListQuery, ApiError> {
+fn list_query(
+    served: &Served,
+    selectable_fields: &HashMap<GroupVersionKind, Vec<String>>,
+    namespace: Option<&str>,
+    params: &HashMap<String, String>,
+) -> Result<ListQuery, ApiError> {
     let labels: LabelSelector = params
         .get("labelSelector")
         .map(|s| s.parse())
         .transpose()
-        .map_err(|e: kube_scheme::labels::SelectorParseError| ApiError::bad_request(e.to_string()))?
+        .map_err(|e: kube_scheme::labels::SelectorParseError| ApiError::bad_request(e.apimachinery_message()))?
         .unwrap_or_default();
-    let fields = FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str))?;
+    let fields = FieldSelector::parse(
+        params.get("fieldSelector").map_or("", String::as_str),
+        served,
+        selectable_fields.get(served.info.gvk()).map_or(&[][..], Vec::as_slice),
+    )?;
     let limit = params
         .get("limit")
         .map(|l| {
