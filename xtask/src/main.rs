@@ -6,12 +6,18 @@
 //! - `cargo xtask bench [sync|events|query]`: the informer benchmarks' table (issue 4).
 //! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
 //!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
+//! - `cargo xtask kubectl [--print-path]`: build `kubectl` from Go modules into the same cache
+//!   (see `kubectl`); with `--print-path`, print its path.
+//! - `cargo xtask protobuf [--check]`: regenerate the fake API server's protobuf table from the
+//!   Go API modules (see `protobuf`); with `--check`, fail when the committed copy differs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod builtins;
 mod control_plane;
+mod kubectl;
+mod protobuf;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,9 +25,11 @@ fn main() -> ExitCode {
         Some("builtins") => builtins::run(&workspace_root(), args.iter().any(|a| a == "--check")),
         Some("test") => test(&args[1..]),
         Some("control-plane") => control_plane::run(&args[1..]),
+        Some("kubectl") => kubectl::run(&args[1..]),
+        Some("protobuf") => protobuf::run(&args[1..]),
         Some("bench") => bench(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir] | bench [filter]>".into(),
+            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir] | kubectl [--print-path] | protobuf [--check] | bench [filter]>".into(),
         ),
     };
     match result {
@@ -67,9 +75,11 @@ fn cargo() -> Command {
 /// then prints one closing line that sums every `test result:` line.
 ///
 /// First provisions kube-apiserver and etcd (`control_plane::ensure`, minutes when cold) and
-/// names their folder in `KUBE_ENVTEST_BIN_DIR` for kube-envtest's tests.
+/// names their folder in `KUBE_ENVTEST_BIN_DIR` for kube-envtest's tests; then `kubectl`, named
+/// in `KUBE_ENVTEST_KUBECTL` for the kubectl differential test.
 fn test(extra: &[String]) -> Result {
     let bin_dir = control_plane::ensure()?;
+    let kubectl = kubectl::ensure()?;
     let mut totals = Totals::default();
     let mut failures = Vec::new();
     for args in [
@@ -78,7 +88,10 @@ fn test(extra: &[String]) -> Result {
         &["test", "--workspace", "--doc"][..],
     ] {
         let mut cmd = cargo();
-        cmd.args(args).args(extra).env(control_plane::BIN_DIR_ENV, &bin_dir);
+        cmd.args(args)
+            .args(extra)
+            .env(control_plane::BIN_DIR_ENV, &bin_dir)
+            .env(kubectl::KUBECTL_ENV, &kubectl);
         if let Err(err) = run_counting(cmd, &mut totals) {
             failures.push(err.to_string());
         }
