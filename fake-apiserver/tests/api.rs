@@ -518,8 +518,21 @@ async fn optimistic_concurrency_and_error_statuses() {
         client
             .request_text(http_request(
                 "PATCH",
-                "/api/v1/namespaces/default/configmaps/cm",
+                "/apis/stable.example.com/v1/namespaces/default/crontabs/cm",
                 "application/strategic-merge-patch+json",
+                "{}",
+            ))
+            .await
+            .unwrap_err(),
+    );
+    // Custom resources take no strategic merge patch, as on the real server.
+    assert_eq!((err.code, err.reason.as_str()), (415, "UnsupportedMediaType"));
+    let err = status(
+        client
+            .request_text(http_request(
+                "POST",
+                "/api/v1/namespaces/default/configmaps",
+                "text/plain",
                 "{}",
             ))
             .await
