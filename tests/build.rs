@@ -1,10 +1,11 @@
 //! Generates typed informers for every built-in of the enabled k8s-openapi version and for the
-//! fixture custom resources, exactly as a user's crate would.
+//! crate's own custom resources (the fixtures it mounts as modules), exactly as a user's crate
+//! would: the README's one line.
 
 fn main() {
     kube_informer_gen::Config::new()
         .builtins_all()
-        .scan("../fixtures/crds/src")
+        .scan("src")
         .generate()
         .unwrap();
 }

@@ -3,6 +3,7 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::net::{Ipv4Addr, TcpListener};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use tempfile::TempDir;
 
 use crate::Error;
 use crate::binaries;
+use crate::pki::{Pki, write_private};
 use crate::process::Process;
 
 const ETCD: &str = "etcd";
@@ -32,6 +34,13 @@ const POLL: Duration = Duration::from_millis(50);
 /// Dropping it kills and reaps both processes (kube-apiserver first), then removes the temporary
 /// folder that holds etcd's data, the certificates, the token file and the signing key. If the test
 /// process itself is killed with `SIGKILL`, no destructor runs and the two processes stay behind.
+///
+/// Secure by default: the folder is created mode 0700 and every secret in it (the admin token
+/// file, the service-account signing key, the serving key, a written kubeconfig) mode 0600, so
+/// other local users read none of them. kube-apiserver serves a certificate signed by a CA
+/// generated at start, and the admin client and the kubeconfig trust that CA alone: a process
+/// that binds the API server's port first is refused at the TLS handshake and never sees the
+/// admin token.
 pub struct ControlPlane {
     // Field order is drop order: both processes are stopped before their folder is removed.
     apiserver: Process,
@@ -44,6 +53,9 @@ pub struct ControlPlane {
     etcd_port: u16,
     startup: Duration,
     token: String,
+    /// The control plane's CA certificate, PEM and DER.
+    ca_pem: String,
+    ca_der: Vec<u8>,
     dir: TempDir,
 }
 
@@ -91,6 +103,7 @@ impl ControlPlane {
         let apiserver_path = apiserver_path.to_path_buf();
         let dir = tempfile::Builder::new()
             .prefix("kube-envtest-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
             .tempdir()
             .map_err(|source| prepare("a temporary folder", source))?;
 
@@ -100,15 +113,19 @@ impl ControlPlane {
         let etcd_client = http_client(&format!("http://127.0.0.1:{etcd_port}"))?;
 
         let token = random_token();
-        write(
+        write_private(
             dir.path(),
             "token.csv",
             &format!("{token},envtest-admin,envtest-admin,\"system:masters\"\n"),
         )?;
         let key = rcgen::KeyPair::generate().map_err(|err| Error::Key(err.to_string()))?;
-        write(dir.path(), "service-account.key", &key.serialize_pem())?;
+        write_private(dir.path(), "service-account.key", &key.serialize_pem())?;
         // The key file takes public keys (a PKCS#8 private key is not read as one).
-        write(dir.path(), "service-account.pub", &key.public_key_pem())?;
+        write_private(dir.path(), "service-account.pub", &key.public_key_pem())?;
+        let pki = Pki::generate()?;
+        write_private(dir.path(), "ca.crt", &pki.ca_pem)?;
+        write_private(dir.path(), "apiserver.crt", &pki.serving_cert_pem)?;
+        write_private(dir.path(), "apiserver.key", &pki.serving_key_pem)?;
         let apiserver_args = apiserver_args(dir.path(), etcd_port, apiserver_port);
 
         wait_until(&mut etcd, ETCD_TIMEOUT, || probe(&etcd_client, "/health")).await?;
@@ -119,7 +136,12 @@ impl ControlPlane {
             apiserver_port,
             dir.path().join("kube-apiserver.log"),
         )?;
-        let client = admin_client(apiserver_port, &token)?;
+        let client = kube::Client::try_from(admin_config(apiserver_port, &token, &pki.ca_der)).map_err(|source| {
+            Error::Client {
+                url: format!("https://127.0.0.1:{apiserver_port}"),
+                source,
+            }
+        })?;
         wait_until(&mut apiserver, APISERVER_TIMEOUT, || probe(&client, "/readyz")).await?;
         wait_until(&mut apiserver, APISERVER_TIMEOUT, || {
             probe(&client, "/api/v1/namespaces/default")
@@ -146,24 +168,42 @@ impl ControlPlane {
             apiserver_port,
             etcd_port,
             startup,
+            ca_pem: pki.ca_pem,
+            ca_der: pki.ca_der,
             dir,
         })
     }
 
-    /// An admin client (group `system:masters`) of the API server. It skips verification of the
-    /// server's self-signed certificate. Clones share one connection pool.
+    /// An admin client (group `system:masters`) of the API server. It trusts the control plane's
+    /// own CA and no other (see [`client_config`](Self::client_config)). Clones share one
+    /// connection pool.
     pub fn client(&self) -> kube::Client {
         self.client.clone()
     }
 
+    /// The admin client's configuration: the API server's URL, the admin token, and the control
+    /// plane's CA as the only trusted root (no `accept_invalid_certs`), for clients with other
+    /// settings (timeouts, impersonation, another user agent).
+    pub fn client_config(&self) -> kube::Config {
+        admin_config(self.apiserver_port, &self.token, &self.ca_der)
+    }
+
+    /// The control plane's CA certificate (PEM), generated at start; it signed kube-apiserver's
+    /// serving certificate for `127.0.0.1` and `localhost`.
+    pub fn ca_certificate_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
     /// A kubeconfig (JSON, which kubeconfig readers take as YAML) for the admin user, for kubectl
-    /// or programs that take `--kubeconfig`. Like [`client`](Self::client), it skips verification
-    /// of the server's self-signed certificate.
+    /// or programs that take `--kubeconfig`. Like [`client`](Self::client), it trusts the control
+    /// plane's CA alone (`certificate-authority-data`). It holds the admin token: keep it private.
     pub fn kubeconfig(&self) -> String {
+        use base64::Engine as _;
+        let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
         serde_json::json!({
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "envtest", "cluster": {"server": self.apiserver_url(), "insecure-skip-tls-verify": true}}],
+            "clusters": [{"name": "envtest", "cluster": {"server": self.apiserver_url(), "certificate-authority-data": ca}}],
             "users": [{"name": "envtest-admin", "user": {"token": self.token}}],
             "contexts": [{"name": "envtest", "context": {"cluster": "envtest", "user": "envtest-admin"}}],
             "current-context": "envtest",
@@ -172,9 +212,9 @@ impl ControlPlane {
     }
 
     /// Writes [`kubeconfig`](Self::kubeconfig) into the control plane's folder (removed on
-    /// drop) and returns its path.
+    /// drop), readable by its owner only (mode 0600), and returns its path.
     pub fn write_kubeconfig(&self) -> Result<PathBuf, Error> {
-        write(self.dir.path(), "kubeconfig", &self.kubeconfig())?;
+        write_private(self.dir.path(), "kubeconfig", &self.kubeconfig())?;
         Ok(self.dir.path().join("kubeconfig"))
     }
 
@@ -204,7 +244,8 @@ impl ControlPlane {
         self.etcd.pid()
     }
 
-    /// The temporary folder that holds etcd's data, the logs and the credentials; removed on drop.
+    /// The temporary folder (mode 0700) that holds etcd's data, the logs and the credentials;
+    /// removed on drop.
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
@@ -368,11 +409,6 @@ fn prepare(what: &str, source: std::io::Error) -> Error {
     }
 }
 
-fn write(dir: &Path, name: &str, contents: &str) -> Result<(), Error> {
-    let path = dir.join(name);
-    std::fs::write(&path, contents).map_err(|source| prepare(&path.display().to_string(), source))
-}
-
 /// Three distinct free loopback ports: all are bound at once so none is handed out twice.
 fn free_ports() -> Result<[u16; 3], Error> {
     let bind = || TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(Error::Port);
@@ -415,7 +451,8 @@ fn apiserver_args(dir: &Path, etcd_port: u16, port: u16) -> Vec<String> {
     let key = dir.join("service-account.key");
     vec![
         format!("--etcd-servers=http://127.0.0.1:{etcd_port}"),
-        format!("--cert-dir={}", dir.join("certs").display()),
+        format!("--tls-cert-file={}", dir.join("apiserver.crt").display()),
+        format!("--tls-private-key-file={}", dir.join("apiserver.key").display()),
         format!("--secure-port={port}"),
         "--bind-address=127.0.0.1".into(),
         // Without an advertise address kube-apiserver picks the machine's external address.
@@ -437,13 +474,15 @@ fn apiserver_args(dir: &Path, etcd_port: u16, port: u16) -> Vec<String> {
     ]
 }
 
-fn admin_client(port: u16, token: &str) -> Result<kube::Client, Error> {
+/// The admin client's configuration: the token, and the control plane's CA as the only root.
+fn admin_config(port: u16, token: &str, ca_der: &[u8]) -> kube::Config {
     let url = format!("https://127.0.0.1:{port}");
     let mut config = kube::Config::new(url.parse().expect("a valid URL"));
-    config.accept_invalid_certs = true;
+    config.root_cert = Some(vec![ca_der.to_vec()]);
+    config.accept_invalid_certs = false;
     config.auth_info.token = Some(secrecy::SecretString::from(token.to_owned()));
     config.read_timeout = Some(Duration::from_secs(295));
-    kube::Client::try_from(config).map_err(|source| Error::Client { url, source })
+    config
 }
 
 fn http_client(url: &str) -> Result<kube::Client, Error> {

@@ -33,6 +33,14 @@ pub enum Error {
     /// Generating the service-account signing key failed.
     #[error("generating the service-account signing key: {0}")]
     Key(String),
+    /// Generating the control plane's CA or kube-apiserver's serving certificate failed.
+    #[error("{what}: {message}")]
+    Tls {
+        /// What was being generated.
+        what: &'static str,
+        /// rcgen's error.
+        message: String,
+    },
     /// A process could not be spawned.
     #[error("spawning `{binary}`: {source}")]
     Spawn {

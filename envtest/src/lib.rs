@@ -27,6 +27,7 @@
 mod binaries;
 mod control_plane;
 mod error;
+mod pki;
 mod process;
 
 pub use binaries::{BIN_DIR_ENV, ETCD_VERSION, KUBERNETES_VERSION, bin_dir};

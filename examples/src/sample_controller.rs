@@ -323,7 +323,7 @@ pub async fn run(
     let factory = SharedInformerFactory::new(client.clone(), Duration::from_secs(30));
     let deployments = factory.apps().v1().deployments();
     let foos = factory.factory().informer::<Foo>();
-    metrics.watch_informer("deployments", deployments.informer());
+    metrics.watch_informer("deployments", &deployments.informer());
     metrics.watch_informer("foos", &foos);
     let queue = RateLimitingQueue::from_queue(Queue::with_metrics("foos", metrics), default_controller_rate_limiter());
     foos.add_event_handler(enqueue_keys(queue.clone()));
@@ -375,7 +375,7 @@ pub async fn run(
         .name("sample-controller")
         .workers(options.workers)
         .wait_for(&foos)
-        .wait_for(deployments.informer())
+        .wait_for(&deployments.informer())
         .leader_election(elector)
         .metrics(metrics)
         .run(shutdown)

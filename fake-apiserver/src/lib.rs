@@ -1,24 +1,60 @@
 //! An in-memory Kubernetes API server that speaks the real HTTP API on loopback, so that kube-rs's
 //! own client and watcher, unchanged, talk to it: for fast tests of controllers without a
-//! cluster, and as the embedded default of the project's examples.
+//! cluster, and as the embedded default of the project's examples. kubectl works against it as
+//! against a real cluster for everyday commands (checked against kube-apiserver v1.37.2 by the
+//! kubectl differential test, `tests/kubectl.rs`).
 //!
-//! It serves discovery, and get, list, watch, create, update, merge/JSON patch, delete and
+//! It serves discovery, and get, list, watch, create, update, patch, delete and
 //! delete-collection for every kind of its [`kube_scheme::Scheme`] (all built-ins and registered
 //! custom resources, plus kinds added at run time), with the semantics the real server has: one
 //! global resourceVersion, uid, creationTimestamp, generation bumped on spec changes, optimistic
 //! concurrency, finalizers, `metav1.Status` errors with the real reasons, label and field
 //! selectors, pagination, watch resumption from a bounded history with `410 Expired` beyond it,
 //! bookmarks and streaming lists. List items of built-in kinds carry no `kind`/`apiVersion`, as on
-//! the real server.
+//! the real server. Besides:
+//!
+//! - Discovery with the real server's short names, categories, verbs and `status`/`scale`
+//!   subresources for built-ins (recorded from kube-apiserver v1.37.2 in `data/discovery.json`),
+//!   listing only the built-in group versions the real server serves.
+//! - CustomResourceDefinitions written through the API serve their kinds (every served version,
+//!   scope, names, short names, categories, `status` and `scale` subresources, printer columns),
+//!   with `NamesAccepted` and `Established` conditions; custom resources are pruned, defaulted and
+//!   checked for required fields by the CRD's schema. Deleting the CRD deletes its objects and
+//!   stops serving them.
+//! - OpenAPI v3 (`/openapi/v3`): the real server's documents (recorded, `data/openapi-v3.json.gz`),
+//!   and documents built for CRD group versions.
+//! - Patches: JSON, merge, strategic merge (by the OpenAPI patch strategies and merge keys, with
+//!   the `$patch`, `$setElementOrder`, `$deleteFromPrimitiveList` and `$retainKeys` directives)
+//!   and server-side apply (field managers in `managedFields`, removal of fields a manager no
+//!   longer applies, 409 conflicts, `force`).
+//! - Protobuf request bodies for built-in kinds (what kubectl's typed requests send), decoded by a
+//!   table generated from the Go API types (`data/protobuf.json`, `cargo xtask protobuf`).
+//! - Server-side Tables (`kubectl get`): the real columns of pods, deployments, replicasets,
+//!   services, configmaps, secrets, namespaces, nodes, events and jobs (recorded in
+//!   `data/tables.json`), CRD printer columns, Name and Created At otherwise; also in watches.
+//! - Defaulting on create of Pods, pod templates, Deployments, ReplicaSets, StatefulSets,
+//!   DaemonSets, Jobs (with their generated selector), CronJobs and Services (cluster IPs from
+//!   `10.0.0.0/24`).
+//! - Namespaces: `Active` with the `kubernetes` finalizer; deleting one turns it `Terminating`,
+//!   deletes its contents and removes it, as a cluster with a namespace controller does (kube-envtest
+//!   runs no controllers: there a deleted namespace stays `Terminating`).
+//! - The `scale` subresource of Deployments, ReplicaSets, StatefulSets, ReplicationControllers and
+//!   CRDs that declare one; `SelfSubjectAccessReview`, `SubjectAccessReview`,
+//!   `LocalSubjectAccessReview` and `SelfSubjectRulesReview` (everything is allowed) and
+//!   `SelfSubjectReview` (user `fake-admin` in `system:masters`).
+//! - 415 for request bodies in other media types, 413 for bodies over 3 MiB, `limit=-1` (no limit).
 //!
 //! Faults for reliability tests: [`FakeApiServer::drop_watches`], [`FakeApiServer::compact`],
 //! [`FakeApiServer::fail_next`], [`FakeApiServer::set_delay`], [`FakeApiServer::restart`] and
 //! [`FakeApiServer::send_malformed_event`].
 //!
 //! # Known differences from kube-apiserver
-//! - Strategic merge patch is refused with 415; server-side apply is approximated by a merge
-//!   patch (no field ownership, `managedFields` are not written).
-//! - Every kind has a `status` subresource: writes to the main resource keep the stored status.
+//! The kubectl differential test keeps the list of commands whose output differs, each with its
+//! reason, in `tests/kubectl/differences.txt`. In short:
+//! - Server-side apply records only `Apply` managers: other writes do not add `Update` entries to
+//!   `managedFields`, and apply works on the fields it is given without type conversion.
+//! - Every kind the scheme serves has a `status` subresource (a CRD's kinds only when declared):
+//!   writes to the main resource keep the stored status.
 //! - Field selectors accept any dotted path for every kind (the real server accepts only the
 //!   fields each kind declares, besides `metadata.name` and `metadata.namespace`).
 //! - A list at an exact older `resourceVersion` is `410 Expired` (only the newest state is kept).
@@ -26,14 +62,25 @@
 //!   built-ins of other groups that have a `spec`; the real server decides kind by kind (a
 //!   Service has a spec but no generation). ConfigMaps, Secrets and Namespaces have none, as on
 //!   the real server.
-//! - No admission, no defaulting, no validation beyond names; no RBAC or authentication.
+//! - No admission beyond namespaces' existence, no validation of built-ins beyond names, no RBAC
+//!   or authentication; defaulting covers the kinds above only; `/openapi/v2` is not served.
+//! - Responses are always JSON (the real server answers protobuf to clients that prefer it).
 
 #![forbid(unsafe_code)]
 
+mod crd;
+mod defaults;
 mod discovery;
+mod openapi;
+mod protobuf;
+mod reviews;
+mod scale;
 mod selectors;
 mod server;
+mod ssa;
 mod status;
 mod store;
+mod strategic;
+mod tables;
 
 pub use server::{Builder, Error, FakeApiServer};

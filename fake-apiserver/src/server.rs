@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use bytes::Bytes;
-use kube_core::{ApiResource, GroupVersionResource};
+use kube_core::{ApiResource, GroupVersionKind, GroupVersionResource};
 use kube_scheme::labels::LabelSelector;
 use kube_scheme::{Scheme, Scope};
 use serde_json::{Value, json};
@@ -22,6 +22,7 @@ use crate::discovery;
 use crate::selectors::FieldSelector;
 use crate::status::ApiError;
 use crate::store::{ListQuery, Patch, Served, Shape, Store, Watcher, metadata_only, watch_line};
+use crate::{openapi, reviews, scale, tables};
 
 /// Errors of the fake server's own handle (not of the API it serves).
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +59,7 @@ pub struct Builder {
     history: usize,
     bookmark_interval: Duration,
     require_namespaces: bool,
+    selectable_fields: HashMap<GroupVersionKind, Vec<String>>,
 }
 
 impl Default for Builder {
@@ -68,6 +70,7 @@ impl Default for Builder {
             history: 10_000,
             bookmark_interval: Duration::from_secs(5),
             require_namespaces: true,
+            selectable_fields: HashMap::new(),
         }
     }
 }
@@ -80,6 +83,9 @@ impl Builder {
         self
     }
     /// Listens on `addr` (default `127.0.0.1:0`, loopback only, a free port).
+    ///
+    /// The server has no authentication and no authorization: on an address other than loopback
+    /// it serves every object, secrets included, to anyone who can reach it, and lets them write.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
         self
@@ -103,6 +109,21 @@ impl Builder {
         self.require_namespaces = require;
         self
     }
+    /// Declares the `selectableFields` of a custom resource kind, as its CustomResourceDefinition
+    /// would (`spec.color` or `.spec.color`): field selectors may then name them, besides
+    /// `metadata.name` and, when namespaced, `metadata.namespace`. Any other field is refused with
+    /// `400 Bad Request`, as by the real server.
+    pub fn selectable_fields<I, S>(mut self, gvk: GroupVersionKind, fields: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.selectable_fields
+            .entry(gvk)
+            .or_default()
+            .extend(fields.into_iter().map(Into::into));
+        self
+    }
     /// Starts serving.
     pub async fn start(self) -> Result<FakeApiServer, Error> {
         let mut store = Store::new(self.scheme.unwrap_or_else(Scheme::with_builtins), self.history);
@@ -112,6 +133,7 @@ impl Builder {
             store: Mutex::new(store),
             faults: Mutex::new(Faults::default()),
             bookmark_interval: self.bookmark_interval,
+            selectable_fields: self.selectable_fields,
         });
         let (addr, serving) = serve(shared.clone(), self.addr).await?;
         Ok(FakeApiServer {
@@ -141,6 +163,8 @@ pub(crate) struct Shared {
     store: Mutex<Store>,
     faults: Mutex<Faults>,
     bookmark_interval: Duration,
+    /// Custom resources' declared `selectableFields`.
+    selectable_fields: HashMap<GroupVersionKind, Vec<String>>,
 }
 
 impl Shared {
@@ -218,7 +242,10 @@ impl FakeApiServer {
         format!("http://{}", self.addr)
     }
 
-    /// The address it listens on.
+    /// The address it listens on (loopback unless [`Builder::addr`] chose another).
+    ///
+    /// The server has no authentication and no authorization: on an address other than loopback
+    /// it serves every object, secrets included, to anyone who can reach it, without credentials.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -393,6 +420,8 @@ fn error_response(err: &ApiError) -> Response {
 /// What a path names.
 enum Route {
     Version,
+    OpenApiIndex,
+    OpenApiDocument(String),
     CoreVersions,
     Groups,
     Group(String),
@@ -411,6 +440,8 @@ fn route(store: &Store, path: &str) -> Result<Route, ApiError> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let (group, version, rest) = match segments.as_slice() {
         ["version"] => return Ok(Route::Version),
+        ["openapi", "v3"] => return Ok(Route::OpenApiIndex),
+        ["openapi", "v3", rest @ ..] => return Ok(Route::OpenApiDocument(rest.join("/"))),
         ["api"] => return Ok(Route::CoreVersions),
         ["apis"] => return Ok(Route::Groups),
         ["api", v] => return Ok(Route::Resources(String::new(), (*v).to_owned())),
@@ -451,7 +482,7 @@ async fn handle(
     uri: Uri,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     if !shared.accepting.load(std::sync::atomic::Ordering::SeqCst) {
         return error_response(&ApiError::new(
@@ -480,11 +511,27 @@ async fn handle(
     if let Some(code) = fault {
         return error_response(&ApiError::injected(code));
     }
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return error_response(&ApiError::too_large(MAX_BODY));
+    };
     match dispatch(&shared, &method, &path, &headers, &params, body) {
         Ok(response) => response,
         Err(err) => error_response(&err),
     }
 }
+
+/// Whether the client asks for a `meta.k8s.io` Table (kubectl's `get`), and what its rows carry.
+fn wants_table(headers: &HeaderMap, params: &HashMap<String, String>) -> Option<tables::IncludeObject> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // The first acceptable media type wins; a Table is asked for by `as=Table` in it.
+    let first = accept.split(',').next().unwrap_or("");
+    first
+        .contains("as=Table")
+        .then(|| tables::IncludeObject::parse(params.get("includeObject").map(String::as_str)))
+}
+
+/// The largest request body the real server reads (`MaxRequestBodyBytes`, 3 MiB).
+const MAX_BODY: usize = 3 * 1024 * 1024;
 
 fn shape(headers: &HeaderMap) -> Shape {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -495,7 +542,27 @@ fn shape(headers: &HeaderMap) -> Shape {
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
+/// The object of a create or update request, by its content type: JSON (the default),
+/// protobuf (built-in kinds), or 415 Unsupported Media Type.
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    match media {
+        "" | "application/json" | "*/*" => parse_json(body),
+        "application/vnd.kubernetes.protobuf" => crate::protobuf::decode(body).map_err(|e| {
+            ApiError::bad_request(format!(
+                "the body of the request could not be decoded as protobuf: {}",
+                e.0
+            ))
+        }),
+        other => Err(ApiError::unsupported_body(other)),
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("the body of the request could not be decoded as JSON: {e}")))?;
     if !value.is_object() {
@@ -521,10 +588,16 @@ fn dispatch(
     let mut store = shared.store();
     let target = match route(&store, path)? {
         Route::Version => return Ok(json_response(200, &discovery::version(&store.scheme))),
+        Route::OpenApiIndex => return Ok(json_response(200, &openapi::index(&store))),
+        Route::OpenApiDocument(path) => {
+            return openapi::document(&store, &path)
+                .map(|doc| json_response(200, &doc))
+                .ok_or_else(ApiError::no_route);
+        }
         Route::CoreVersions => return Ok(json_response(200, &discovery::core_versions())),
-        Route::Groups => return Ok(json_response(200, &discovery::group_list(&store.scheme))),
+        Route::Groups => return Ok(json_response(200, &discovery::group_list(&store))),
         Route::Group(group) => {
-            let list = discovery::group_list(&store.scheme);
+            let list = discovery::group_list(&store);
             let found = list["groups"]
                 .as_array()
                 .and_then(|g| g.iter().find(|g| g["name"] == group.as_str()).cloned());
@@ -538,49 +611,133 @@ fn dispatch(
             };
         }
         Route::Resources(group, version) => {
-            return discovery::resource_list(&store.scheme, &group, &version)
+            return discovery::resource_list(&store, &group, &version)
                 .map(|list| json_response(200, &list))
                 .ok_or_else(ApiError::no_route);
         }
         Route::Resource(target) => target,
     };
+    if let Some(review) = reviews::Review::of(&target.gvr) {
+        if method != Method::POST || target.name.is_some() {
+            return Err(ApiError::method_not_allowed(method.as_str()));
+        }
+        return Ok(json_response(201, &review.answer(parse_body(headers, &body)?)?));
+    }
     let served = store.served(&target.gvr).ok_or_else(ApiError::no_route)?;
     if target.namespace.is_some() && !served.namespaced() {
         return Err(ApiError::no_route());
     }
     let status_only = match target.subresource.as_deref() {
         None => false,
-        Some("status") => true,
+        Some("status") if served.has_status() => true,
+        Some("scale") if target.name.is_some() && scale::Scalable::of(&served).is_some() => {
+            let name = target.name.as_deref().expect("checked");
+            let response = scale::handle(
+                &mut store,
+                &served,
+                target.namespace.as_deref(),
+                name,
+                method,
+                headers,
+                &body,
+                dry_run(params),
+            )?;
+            return Ok(json_response(200, &response));
+        }
         Some(_) => return Err(ApiError::no_route()),
     };
     let ns = target.namespace.as_deref();
     let shape = shape(headers);
+    if method == Method::GET && target.name.is_none() && truthy(params, "watch") {
+        let query = list_query(&served, &shared.selectable_fields, ns, params)?;
+        drop(store);
+        return watch(shared, headers, served, query, params, shape);
+    }
+    let writes = !dry_run(params) && method != Method::GET;
+    let response = serve_resource(
+        &mut store,
+        &served,
+        &shared.selectable_fields,
+        &target,
+        ns,
+        status_only,
+        method,
+        headers,
+        params,
+        body,
+        shape,
+    );
+    if writes && served.is_crd() && response.as_ref().is_ok_and(|r| r.status().is_success()) {
+        store.sync_crds();
+    }
+    response
+}
+
+/// Get, list, watch, create, update, patch, delete and delete-collection of one resource.
+#[allow(clippy::too_many_arguments)]
+fn serve_resource(
+    store: &mut Store,
+    served: &Served,
+    selectable_fields: &HashMap<GroupVersionKind, Vec<String>>,
+    target: &Target,
+    ns: Option<&str>,
+    status_only: bool,
+    method: &Method,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+    body: Bytes,
+    shape: Shape,
+) -> Result<Response, ApiError> {
+    let served = served.clone();
     match (method, &target.name) {
         (&Method::GET, Some(name)) => {
             if served.namespaced() && ns.is_none() {
                 return Err(ApiError::no_route());
             }
             let object = store.get(&served, ns, name)?;
+            if let Some(include) = wants_table(headers, params) {
+                let rv = object.pointer("/metadata/resourceVersion").cloned().unwrap_or_default();
+                return Ok(json_response(
+                    200,
+                    &tables::table(&served, &[object], json!({"resourceVersion": rv}), include),
+                ));
+            }
             Ok(object_response(200, &object, shape))
         }
         (&Method::GET, None) => {
-            let query = list_query(ns, params)?;
-            if truthy(params, "watch") {
-                drop(store);
-                return watch(shared, served, query, params, shape);
-            }
+            let query = list_query(&served, selectable_fields, ns, params)?;
             let list = store.list(&served, &query)?;
+            if let Some(include) = wants_table(headers, params) {
+                let mut metadata = json!({"resourceVersion": list.rv.to_string()});
+                if let Some(token) = &list.continue_token {
+                    metadata["continue"] = json!(token);
+                }
+                if let Some(remaining) = list.remaining {
+                    metadata["remainingItemCount"] = json!(remaining);
+                }
+                return Ok(json_response(
+                    200,
+                    &tables::table(&served, &list.items, metadata, include),
+                ));
+            }
             Ok(list_response(&served, list, shape))
         }
         (&Method::POST, None) => {
             if served.namespaced() && ns.is_none() {
                 return Err(ApiError::method_not_allowed("POST"));
             }
-            let written = store.create(&served, ns, parse_body(&body)?, dry_run(params))?;
+            let written = store.create(&served, ns, parse_body(headers, &body)?, dry_run(params))?;
             Ok(object_response(201, &written.object, shape))
         }
         (&Method::PUT, Some(name)) => {
-            let written = store.update(&served, ns, name, parse_body(&body)?, status_only, dry_run(params))?;
+            let written = store.update(
+                &served,
+                ns,
+                name,
+                parse_body(headers, &body)?,
+                status_only,
+                dry_run(params),
+            )?;
             Ok(object_response(200, &written.object, shape))
         }
         (&Method::PATCH, Some(name)) => {
@@ -590,12 +747,24 @@ fn dispatch(
                 .unwrap_or("");
             let media = content_type.split(';').next().unwrap_or("").trim();
             let patch = match media {
-                "application/merge-patch+json" => Patch::Merge(parse_body(&body)?),
-                "application/apply-patch+yaml" | "application/apply-patch+json" => Patch::Apply(parse_body(&body)?),
+                "application/merge-patch+json" => Patch::Merge(parse_json(&body)?),
+                // As on the real server, custom resources take no strategic merge patch.
+                "application/strategic-merge-patch+json" if served.info.is_builtin() => {
+                    Patch::Strategic(parse_json(&body)?)
+                }
+                "application/apply-patch+yaml" | "application/apply-patch+json" => Patch::Apply {
+                    body: parse_json(&body)?,
+                    manager: params
+                        .get("fieldManager")
+                        .filter(|m| !m.is_empty())
+                        .cloned()
+                        .ok_or_else(|| ApiError::bad_request("PATCH, fieldManager is required for apply requests"))?,
+                    force: truthy(params, "force"),
+                },
                 "application/json-patch+json" => Patch::Json(serde_json::from_slice(&body).map_err(|e| {
                     ApiError::bad_request(format!("the body of the request was not a valid JSON patch: {e}"))
                 })?),
-                other => return Err(ApiError::unsupported_media_type(other)),
+                _ => return Err(ApiError::unsupported_media_type()),
             };
             let written = store.patch(&served, ns, name, patch, status_only, dry_run(params))?;
             Ok(object_response(
@@ -605,7 +774,11 @@ fn dispatch(
             ))
         }
         (&Method::DELETE, Some(name)) => {
-            let options: Value = if body.is_empty() { json!({}) } else { parse_body(&body)? };
+            let options: Value = if body.is_empty() {
+                json!({})
+            } else {
+                parse_body(headers, &body)?
+            };
             let precondition = |field: &str| {
                 options
                     .pointer(&format!("/preconditions/{field}"))
@@ -627,7 +800,7 @@ fn dispatch(
             Ok(object_response(200, &object, shape))
         }
         (&Method::DELETE, None) => {
-            let query = list_query(ns, params)?;
+            let query = list_query(&served, selectable_fields, ns, params)?;
             let mut all = ListQuery {
                 limit: None,
                 continue_token: None,
@@ -664,21 +837,33 @@ fn dispatch(
     }
 }
 
-fn list_query(namespace: Option<&str>, params: &HashMap<String, String>) -> Result<ListQuery, ApiError> {
+fn list_query(
+    served: &Served,
+    selectable_fields: &HashMap<GroupVersionKind, Vec<String>>,
+    namespace: Option<&str>,
+    params: &HashMap<String, String>,
+) -> Result<ListQuery, ApiError> {
     let labels: LabelSelector = params
         .get("labelSelector")
         .map(|s| s.parse())
         .transpose()
-        .map_err(|e: kube_scheme::labels::SelectorParseError| ApiError::bad_request(e.to_string()))?
+        .map_err(|e: kube_scheme::labels::SelectorParseError| ApiError::bad_request(e.apimachinery_message()))?
         .unwrap_or_default();
-    let fields = FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str))?;
+    let fields = FieldSelector::parse(
+        params.get("fieldSelector").map_or("", String::as_str),
+        served,
+        selectable_fields.get(served.info.gvk()).map_or(&[][..], Vec::as_slice),
+    )?;
+    // A limit of zero or less is no limit, as on the real server (`limit=-1` lists everything).
     let limit = params
         .get("limit")
         .map(|l| {
-            l.parse::<usize>()
+            l.parse::<i64>()
                 .map_err(|_| ApiError::bad_request(format!("invalid limit: {l:?}")))
         })
-        .transpose()?;
+        .transpose()?
+        .and_then(|l| usize::try_from(l).ok())
+        .filter(|l| *l > 0);
     Ok(ListQuery {
         namespace: namespace.map(str::to_owned),
         labels,
@@ -772,6 +957,7 @@ impl Drop for WatchGuard {
 
 fn watch(
     shared: &Arc<Shared>,
+    headers: &HeaderMap,
     served: Served,
     query: ListQuery,
     params: &HashMap<String, String>,
@@ -784,6 +970,8 @@ fn watch(
         labels: query.labels,
         fields: query.fields,
         shape,
+        table: wants_table(headers, params).map(|include| (served.clone(), include)),
+        table_headers_sent: std::cell::Cell::new(false),
         tx,
     };
     let started = shared.store().watch(

@@ -12,6 +12,7 @@ use kube_scheme::{KindInfo, Scheme, Scope};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::crd::{self, CrdResource};
 use crate::selectors::FieldSelector;
 use crate::status::ApiError;
 
@@ -25,10 +26,12 @@ pub(crate) enum Shape {
     Metadata,
 }
 
-/// A served resource: its kind info (scope, plural, whether it is built in).
+/// A served resource: its kind info (scope, plural, whether it is built in), and the
+/// CustomResourceDefinition's details when one defines it.
 #[derive(Clone, Debug)]
 pub(crate) struct Served {
     pub info: KindInfo,
+    pub crd: Option<Arc<CrdResource>>,
 }
 
 impl Served {
@@ -55,6 +58,19 @@ impl Served {
     }
     pub fn namespaced(&self) -> bool {
         self.info.scope() == Scope::Namespaced
+    }
+    /// Whether the kind has a `status` subresource: every kind the scheme serves (see the crate's
+    /// known differences), a CRD's kind only when it declares one.
+    pub fn has_status(&self) -> bool {
+        self.crd.as_ref().is_none_or(|c| c.status)
+    }
+    /// Whether these are CustomResourceDefinitions.
+    pub fn is_crd(&self) -> bool {
+        self.group() == crd::GROUP && self.plural() == crd::PLURAL
+    }
+    /// Whether these are Namespaces.
+    pub fn is_namespace(&self) -> bool {
+        self.group().is_empty() && self.plural() == "namespaces"
     }
 }
 
@@ -120,10 +136,36 @@ pub(crate) struct Watcher {
     pub labels: LabelSelector,
     pub fields: FieldSelector,
     pub shape: Shape,
+    /// Set when the client asked for Tables (`kubectl get -w`): each event is a one-row Table,
+    /// the first with the column definitions.
+    pub table: Option<(Served, crate::tables::IncludeObject)>,
+    pub table_headers_sent: std::cell::Cell<bool>,
     pub tx: UnboundedSender<Bytes>,
 }
 
 impl Watcher {
+    /// The JSON of `object` as this watcher wants it.
+    fn render(&self, object: &Arc<Value>) -> Vec<u8> {
+        if let Some((served, include)) = &self.table {
+            let rv = object.pointer("/metadata/resourceVersion").cloned().unwrap_or_default();
+            let mut table = crate::tables::table(
+                served,
+                std::slice::from_ref(object),
+                json!({"resourceVersion": rv}),
+                *include,
+            );
+            if self.table_headers_sent.replace(true) {
+                table["columnDefinitions"] = Value::Null;
+            }
+            return serde_json::to_vec(&table).expect("JSON values serialise");
+        }
+        match self.shape {
+            Shape::Full => serde_json::to_vec(&**object),
+            Shape::Metadata => serde_json::to_vec(&metadata_only(object)),
+        }
+        .expect("JSON values serialise")
+    }
+
     fn selects(&self, object: &Value) -> bool {
         if let Some(ns) = &self.namespace
             && object.pointer("/metadata/namespace").and_then(Value::as_str) != Some(ns.as_str())
@@ -146,11 +188,8 @@ impl Watcher {
             _ => return None,
         };
         Some(match self.shape {
-            Shape::Full => watch_line(ty.as_str(), event.object_json()),
-            Shape::Metadata => {
-                let json = serde_json::to_vec(&metadata_only(&event.object)).expect("JSON values serialise");
-                watch_line(ty.as_str(), &json)
-            }
+            Shape::Full if self.table.is_none() => watch_line(ty.as_str(), event.object_json()),
+            _ => watch_line(ty.as_str(), &self.render(&event.object)),
         })
     }
 }
@@ -174,6 +213,8 @@ pub(crate) struct Store {
     next_id: u64,
     snapshots: VecDeque<Snapshot>,
     pub require_namespaces: bool,
+    /// The resources that stored CustomResourceDefinitions serve.
+    pub crds: HashMap<GroupVersionResource, Arc<CrdResource>>,
 }
 
 const SNAPSHOTS: usize = 32;
@@ -264,6 +305,7 @@ impl Store {
             next_id: 1,
             snapshots: VecDeque::new(),
             require_namespaces: true,
+            crds: HashMap::new(),
         };
         // The namespaces every cluster has.
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -277,10 +319,89 @@ impl Store {
     }
 
     pub fn served(&self, gvr: &GroupVersionResource) -> Option<Served> {
-        self.scheme
-            .kind_for_resource(gvr)
-            .ok()
-            .map(|info| Served { info: info.clone() })
+        let crd = self.crds.get(gvr).cloned();
+        match self.scheme.kind_for_resource(gvr) {
+            Ok(info) => Some(Served {
+                info: info.clone(),
+                crd,
+            }),
+            Err(_) => crd.map(|crd| Served {
+                info: crd.info.clone(),
+                crd: Some(crd),
+            }),
+        }
+    }
+
+    /// The lowest address of the service CIDR `10.0.0.0/24` (kube-envtest's) that no Service
+    /// holds, `10.0.0.1` left to the `kubernetes` service as on a real cluster.
+    fn free_cluster_ip(&self) -> Option<String> {
+        let taken: std::collections::HashSet<&str> = self
+            .objects
+            .get(&GroupVersionResource::gvr("", "v1", "services"))
+            .into_iter()
+            .flat_map(|t| t.values())
+            .filter_map(|s| s.pointer("/spec/clusterIP").and_then(Value::as_str))
+            .collect();
+        (2..255)
+            .map(|n| format!("10.0.0.{n}"))
+            .find(|ip| !taken.contains(ip.as_str()))
+    }
+
+    /// Serves what the stored CustomResourceDefinitions define, after one of them was written:
+    /// gives each the status the real server's controllers would (names accepted, established),
+    /// starts serving new resources, and stops serving resources no CRD defines any more,
+    /// deleting their objects (the real server's CRD finalizer does this before the CRD goes).
+    pub fn sync_crds(&mut self) {
+        let crd_gvr = GroupVersionResource::gvr(crd::GROUP, "v1", crd::PLURAL);
+        let Some(served_crds) = self.served(&crd_gvr) else {
+            return;
+        };
+        let stored: Vec<Arc<Value>> = self
+            .objects
+            .get(&crd_gvr)
+            .map(|t| t.values().cloned().collect())
+            .unwrap_or_default();
+        let mut serving = HashMap::new();
+        for object in &stored {
+            if object.pointer("/metadata/deletionTimestamp").is_some() {
+                continue;
+            }
+            let status = crd::accepted_status(object, &now());
+            if object.get("status") != Some(&status) {
+                let name = meta_str(object, "name").unwrap_or_default().to_owned();
+                let mut next = (**object).clone();
+                next["status"] = status;
+                if let Err(err) = self.replace(&served_crds, None, &name, object, next, false) {
+                    tracing::warn!(%name, message = %err.message, "cannot write a CRD's status");
+                }
+            }
+            for resource in crd::resources_of(object).unwrap_or_default() {
+                serving.insert(resource.info.gvr(), Arc::new(resource));
+            }
+        }
+        let gone: Vec<GroupVersionResource> = self
+            .crds
+            .keys()
+            .filter(|gvr| !serving.contains_key(*gvr))
+            .cloned()
+            .collect();
+        self.crds = serving;
+        for gvr in gone {
+            if self.scheme.kind_for_resource(&gvr).is_ok() {
+                continue;
+            }
+            let objects: Vec<(Key, Arc<Value>)> = self
+                .objects
+                .remove(&gvr)
+                .map(|t| t.into_iter().collect())
+                .unwrap_or_default();
+            for (_, object) in objects {
+                self.rv += 1;
+                let mut gone = (*object).clone();
+                gone["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+                self.commit(gvr.clone(), EventType::Deleted, Arc::new(gone), Some(object));
+            }
+        }
     }
 
     fn table(&mut self, gvr: &GroupVersionResource) -> &mut BTreeMap<Key, Arc<Value>> {
@@ -369,6 +490,26 @@ impl Store {
         Ok(())
     }
 
+    /// Prunes, defaults and checks a custom resource against its CRD's schema (see
+    /// [`crd::apply_schema`]); 422 Invalid when required fields are missing.
+    fn apply_crd_schema(served: &Served, body: &mut Value) -> Result<(), ApiError> {
+        let Some(schema) = served.crd.as_ref().and_then(|c| c.schema.as_ref()) else {
+            return Ok(());
+        };
+        let causes = crd::apply_schema(body, schema);
+        if causes.is_empty() {
+            return Ok(());
+        }
+        let name = meta_str(body, "name").unwrap_or_default().to_owned();
+        let mut error = ApiError::invalid(served.group(), served.kind(), &name, causes);
+        error.message = error.message.replacen(
+            &format!("{} \"", served.kind()),
+            &format!("{}.{} \"", served.kind(), served.group()),
+            1,
+        );
+        Err(error)
+    }
+
     fn validate_name(served: &Served, name: &str) -> Result<(), ApiError> {
         // Namespaces (and a few others) must be DNS labels; most kinds DNS subdomains.
         let (ok, message) = if served.plural() == "namespaces" {
@@ -399,6 +540,7 @@ impl Store {
         dry_run: bool,
     ) -> Result<Written, ApiError> {
         Self::check_type(served, &body)?;
+        Self::apply_crd_schema(served, &mut body)?;
         let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
             return Err(ApiError::invalid(
                 served.group(),
@@ -458,6 +600,11 @@ impl Store {
             },
         };
         Self::validate_name(served, &name)?;
+        if served.is_crd()
+            && let Err(cause) = crd::validate(&body)
+        {
+            return Err(ApiError::invalid(served.group(), served.kind(), &name, vec![cause]));
+        }
         self.check_namespace(served, namespace)?;
         let key = (
             if served.namespaced() {
@@ -485,10 +632,24 @@ impl Store {
         }
         meta.remove("deletionTimestamp");
         meta.remove("deletionGracePeriodSeconds");
-        let object = Arc::new(body);
-        if dry_run {
-            return Ok(Written { object, created: true });
+        if served.is_namespace() {
+            // The namespace strategy's PrepareForCreate: Active, with the `kubernetes` finalizer.
+            body["spec"] = json!({"finalizers": ["kubernetes"]});
+            body["status"] = json!({"phase": "Active"});
+            body["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
         }
+        crate::defaults::on_create(served, &mut body, || self.free_cluster_ip());
+        if dry_run {
+            // Nothing was stored, so the answer has no resourceVersion, as on the real server.
+            if let Some(meta) = body["metadata"].as_object_mut() {
+                meta.remove("resourceVersion");
+            }
+            return Ok(Written {
+                object: Arc::new(body),
+                created: true,
+            });
+        }
+        let object = Arc::new(body);
         self.rv = rv;
         self.table(&gvr).insert(key, object.clone());
         self.commit(gvr, EventType::Added, object.clone(), None);
@@ -526,13 +687,17 @@ impl Store {
         {
             return Err(ApiError::stale(served.group(), served.plural(), name));
         }
-        let next = split_status(&current, body, status_only);
+        let next = if served.has_status() {
+            split_status(&current, body, status_only)
+        } else {
+            body
+        };
         self.replace(served, namespace, name, &current, next, dry_run)
     }
 
     /// Stores `next` in place of `current`, keeping server-managed metadata and bumping the
     /// generation on spec changes. Finishes a deletion when the last finalizer goes.
-    fn replace(
+    pub fn replace(
         &mut self,
         served: &Served,
         namespace: Option<&str>,
@@ -544,6 +709,9 @@ impl Store {
         if !next.get("metadata").is_some_and(Value::is_object) {
             next["metadata"] = json!({});
         }
+        Self::apply_crd_schema(served, &mut next)?;
+        // The real server defaults every write it decodes, not only creates.
+        crate::defaults::on_create(served, &mut next, || None);
         let rv = self.rv + 1;
         let generation = current
             .pointer("/metadata/generation")
@@ -578,6 +746,9 @@ impl Store {
         }
         next["kind"] = json!(served.kind());
         next["apiVersion"] = json!(served.info.api_version());
+        if served.is_namespace() {
+            next["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
+        }
         if *current.as_ref() == next_without_rv(&next, current) {
             // Nothing changed: the real server answers with the stored object and no event.
             return Ok(Written {
@@ -590,10 +761,15 @@ impl Store {
             .and_then(Value::as_array)
             .is_some_and(|f| !f.is_empty());
         let deleting = next.pointer("/metadata/deletionTimestamp").is_some();
-        let object = Arc::new(next);
         if dry_run {
-            return Ok(Written { object, created: false });
+            // Nothing was stored: the answer keeps the stored resourceVersion.
+            next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
+            return Ok(Written {
+                object: Arc::new(next),
+                created: false,
+            });
         }
+        let object = Arc::new(next);
         self.rv = rv;
         let gvr = served.info.gvr();
         let key = (namespace.unwrap_or("").to_owned(), name.to_owned());
@@ -617,11 +793,21 @@ impl Store {
         status_only: bool,
         dry_run: bool,
     ) -> Result<Written, ApiError> {
+        let gvk = served.info.gvk();
+        let empty = Value::Null;
+        let schema = match crate::openapi::builtin_schema(&gvk.group, &gvk.version, &gvk.kind) {
+            Some((doc, schema)) => crate::strategic::Schema::new(doc, Some(schema)),
+            None => match served.crd.as_ref().and_then(|c| c.schema.as_ref()) {
+                Some(schema) => crate::strategic::Schema::new(schema, Some(schema)),
+                None => crate::strategic::Schema::new(&empty, None),
+            },
+        };
         let current = match self.get(served, namespace, name) {
             Ok(current) => current,
             Err(not_found) => {
                 // Server-side apply creates what is missing.
-                if let Patch::Apply(body) = patch {
+                if let Patch::Apply { body, manager, force } = patch {
+                    let body = crate::ssa::apply(None, &body, &manager, force, schema, &now())?;
                     return self.create(served, namespace, body, dry_run);
                 }
                 return Err(not_found);
@@ -629,12 +815,19 @@ impl Store {
         };
         let mut next = (*current).clone();
         match patch {
-            Patch::Merge(p) | Patch::Apply(p) => json_patch::merge(&mut next, &p),
-            Patch::Json(p) => json_patch::patch(&mut next, &p).map_err(|e| {
+            Patch::Merge(p) => json_patch::merge(&mut next, &p),
+            Patch::Apply { body, manager, force } => {
+                Self::check_type(served, &body)?;
+                next = crate::ssa::apply(Some(&next), &body, &manager, force, schema, &now())?;
+            }
+            Patch::Strategic(p) => {
+                next = crate::strategic::apply(&next, &p, schema)?;
+            }
+            Patch::Json(p) => json_patch::patch(&mut next, &p).map_err(|_| {
                 ApiError::new(
                     422,
                     "Invalid",
-                    format!("the server rejected our request due to an error in our request: {e}"),
+                    "the server rejected our request due to an error in our request",
                 )
             })?,
         }
@@ -648,7 +841,11 @@ impl Store {
                 "metadata.name: the name of a patched object cannot change",
             ));
         }
-        let next = split_status(&current, next, status_only);
+        let next = if served.has_status() {
+            split_status(&current, next, status_only)
+        } else {
+            next
+        };
         self.replace(served, namespace, name, &current, next, dry_run)
     }
 
@@ -689,6 +886,9 @@ impl Store {
                 ),
             ));
         }
+        if served.is_namespace() && current.pointer("/metadata/deletionTimestamp").is_none() {
+            return Ok(self.delete_namespace(served, name, &current, dry_run));
+        }
         let has_finalizers = current
             .pointer("/metadata/finalizers")
             .and_then(Value::as_array)
@@ -724,12 +924,53 @@ impl Store {
         let gvr = served.info.gvr();
         self.table(&gvr)
             .remove(&(namespace.unwrap_or("").to_owned(), name.to_owned()));
-        // A namespace takes its objects with it.
-        if served.plural() == "namespaces" && served.group().is_empty() {
-            self.delete_namespace_contents(name);
-        }
         self.commit(gvr, EventType::Deleted, gone.clone(), Some(current));
         Ok(gone)
+    }
+
+    /// Deletes a namespace as a cluster with a namespace controller does: the namespace turns
+    /// `Terminating` (deletionTimestamp set, the answer to the DELETE), its contents are deleted,
+    /// the controller drops the `kubernetes` finalizer, and the namespace is gone unless other
+    /// (metadata) finalizers hold it. All of it happens before the DELETE is answered, so no
+    /// request sees the namespace half emptied.
+    fn delete_namespace(&mut self, served: &Served, name: &str, current: &Arc<Value>, dry_run: bool) -> Arc<Value> {
+        let gvr = served.info.gvr();
+        let key = (String::new(), name.to_owned());
+        let mut terminating = (**current).clone();
+        terminating["metadata"]["deletionTimestamp"] = json!(now());
+        terminating["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        terminating["status"] = json!({"phase": "Terminating"});
+        terminating["metadata"]["resourceVersion"] = json!((self.rv + 1).to_string());
+        let terminating = Arc::new(terminating);
+        if dry_run {
+            return terminating;
+        }
+        self.rv += 1;
+        self.table(&gvr).insert(key.clone(), terminating.clone());
+        self.commit(
+            gvr.clone(),
+            EventType::Modified,
+            terminating.clone(),
+            Some(current.clone()),
+        );
+        self.delete_namespace_contents(name);
+        let mut finalized = (*terminating).clone();
+        finalized["spec"] = json!({});
+        self.rv += 1;
+        finalized["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        let held = finalized
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .is_some_and(|f| !f.is_empty());
+        let finalized = Arc::new(finalized);
+        if held {
+            self.table(&gvr).insert(key, finalized.clone());
+            self.commit(gvr, EventType::Modified, finalized, Some(terminating.clone()));
+        } else {
+            self.table(&gvr).remove(&key);
+            self.commit(gvr, EventType::Deleted, finalized, Some(terminating.clone()));
+        }
+        terminating
     }
 
     fn delete_namespace_contents(&mut self, namespace: &str) {
@@ -851,12 +1092,7 @@ impl Store {
                 .map(|t| t.values().filter(|o| watcher.selects(o)).cloned().collect())
                 .unwrap_or_default();
             for object in items {
-                let json = match watcher.shape {
-                    Shape::Full => serde_json::to_vec(&*object),
-                    Shape::Metadata => serde_json::to_vec(&metadata_only(&object)),
-                }
-                .expect("JSON values serialise");
-                let _ = watcher.tx.send(watch_line("ADDED", &json));
+                let _ = watcher.tx.send(watch_line("ADDED", &watcher.render(&object)));
             }
             if send_initial_events {
                 let _ = watcher.tx.send(self.bookmark_line(served, watcher.shape, true));
@@ -997,6 +1233,12 @@ fn truncate(body: &Value) -> String {
 /// A patch body by its content type.
 pub(crate) enum Patch {
     Merge(Value),
+    Strategic(Value),
     Json(json_patch::Patch),
-    Apply(Value),
+    /// Server-side apply by a field manager, forcing conflicts or not.
+    Apply {
+        body: Value,
+        manager: String,
+        force: bool,
+    },
 }

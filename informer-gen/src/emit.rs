@@ -18,7 +18,26 @@ fn path(p: &str) -> TokenStream {
     }
 }
 
+/// `#[cfg(...)]` for a resource compiled under predicates, else nothing.
+fn cfg(r: &Resource) -> TokenStream {
+    let predicates: Vec<TokenStream> = r
+        .cfg
+        .iter()
+        .map(|p| p.parse().expect("cfg predicates come from parsed source"))
+        .collect();
+    match predicates.as_slice() {
+        [] => TokenStream::new(),
+        [one] => quote!(#[cfg(#one)]),
+        many => quote!(#[cfg(all(#(#many),*))]),
+    }
+}
+
 /// Emits one file for `resources` (sorted and validated by the caller).
+///
+/// Per kind it emits an accessor method and two type aliases of the runtime's generic types
+/// (`TypedInformer<K>`, `Lister<K>`), so nothing per kind is monomorphised until used, and no
+/// two kinds' names can collide (`X` beside `XNamespace`). Scope-dependent methods come from
+/// the type's own scope at compile time.
 pub fn emit(resources: &[Resource]) -> TokenStream {
     // group → version → resources
     let mut tree: BTreeMap<&str, BTreeMap<&str, Vec<&Resource>>> = BTreeMap::new();
@@ -41,11 +60,22 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
         }
     });
     let groups = tree.iter().map(|(group, versions)| emit_group(group, versions));
-    let resource_arms = resources.iter().map(|r| {
-        let (g, v, p) = (&r.group, &r.version, &r.plural);
-        let (ar_kind, ns) = (&r.kind, r.namespaced);
+    let table = resources.iter().map(|r| {
+        let (g, v, k, p, ns) = (&r.group, &r.version, &r.kind, &r.plural, r.namespaced);
+        let cfg = cfg(r);
         quote! {
-            (#g, #v, #p) => (#ar_kind, #ns)
+            #cfg
+            ResourceInfo { group: #g, version: #v, kind: #k, plural: #p, namespaced: #ns }
+        }
+    });
+    let registrations = resources.iter().filter(|r| r.register).map(|r| {
+        let ty = path(&r.path);
+        let cfg = cfg(r);
+        quote! {
+            #cfg
+            ::kube_informer::__private::register!(#ty);
+            #cfg
+            ::kube_informer::__private::impl_object_kind!(#ty);
         }
     });
 
@@ -68,7 +98,7 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
             pub fn from_factory(factory: ::kube_informer::SharedInformerFactory) -> Self {
                 SharedInformerFactory { factory }
             }
-            /// The runtime factory, for dynamic and metadata informers.
+            /// The runtime factory: informers of any type, dynamic informers of any resource.
             #[inline]
             pub fn factory(&self) -> &::kube_informer::SharedInformerFactory {
                 &self.factory
@@ -100,24 +130,43 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
 
             /// A generic informer for a generated resource (client-go's `ForResource`), or an
             /// error naming the resource when it is not one of them.
-            #[inline]
             pub fn for_resource(
                 &self,
                 gvr: &::kube::core::GroupVersionResource,
             ) -> ::std::result::Result<GenericInformer, UnknownResource> {
-                let (kind, namespaced): (&str, bool) = match (gvr.group.as_str(), gvr.version.as_str(), gvr.resource.as_str()) {
-                    #(#resource_arms,)*
-                    _ => return ::std::result::Result::Err(UnknownResource { gvr: gvr.clone() }),
+                let Some(info) = RESOURCES
+                    .iter()
+                    .find(|r| r.group == gvr.group && r.version == gvr.version && r.plural == gvr.resource)
+                else {
+                    return ::std::result::Result::Err(UnknownResource { gvr: gvr.clone() });
                 };
-                let gvk = ::kube::core::GroupVersionKind::gvk(&gvr.group, &gvr.version, kind);
-                let resource = ::kube::core::ApiResource::from_gvk_with_plural(&gvk, &gvr.resource);
-                let scope = if namespaced { ::kube_informer::Scope::Namespaced } else { ::kube_informer::Scope::Cluster };
+                let gvk = ::kube::core::GroupVersionKind::gvk(info.group, info.version, info.kind);
+                let resource = ::kube::core::ApiResource::from_gvk_with_plural(&gvk, info.plural);
+                let scope = if info.namespaced { ::kube_informer::Scope::Namespaced } else { ::kube_informer::Scope::Cluster };
                 ::std::result::Result::Ok(GenericInformer {
                     gvr: gvr.clone(),
                     informer: self.factory.dynamic_informer(&resource, scope),
                 })
             }
         }
+
+        /// One resource the generated code serves, as the generator saw it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct ResourceInfo {
+            /// API group (empty for the core group).
+            pub group: &'static str,
+            /// API version.
+            pub version: &'static str,
+            /// Kind.
+            pub kind: &'static str,
+            /// Plural resource name.
+            pub plural: &'static str,
+            /// Whether it is namespaced.
+            pub namespaced: bool,
+        }
+
+        /// Every resource the generated code serves, sorted by group, version and kind.
+        pub const RESOURCES: &[ResourceInfo] = &[#(#table),*];
 
         /// An informer for any generated resource, as dynamic objects (kind and apiVersion set).
         #[derive(Clone, Debug)]
@@ -158,6 +207,8 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
         }
 
         impl ::std::error::Error for UnknownResource {}
+
+        #(#registrations)*
 
         #(#groups)*
     }
@@ -208,17 +259,45 @@ fn emit_version(version: &str, resources: &[&Resource]) -> TokenStream {
     let accessors = resources.iter().map(|r| {
         let method = ident::snake(&r.plural);
         let informer = format_ident!("{}Informer", ident::kind(&r.kind));
-        let ty = path(&r.path);
-        let doc = format!("The shared informer of `{}`.", r.kind);
+        let doc = format!("The informers of `{}` (resource `{}`).", r.kind, r.plural);
+        let cfg = cfg(r);
         quote! {
+            #cfg
             #[doc = #doc]
             #[inline]
             pub fn #method(&self) -> #informer {
-                #informer { informer: self.factory.informer::<#ty>() }
+                ::kube_informer::TypedInformer::new(self.factory.clone())
             }
         }
     });
-    let types = resources.iter().map(|r| emit_resource(r));
+    let aliases = resources.iter().map(|r| {
+        let name = ident::kind(&r.kind);
+        let informer = format_ident!("{name}Informer");
+        let lister = format_ident!("{name}Lister");
+        let ty = path(&r.path);
+        let cfg = cfg(r);
+        let informer_doc = format!(
+            "The informers of `{}`: its shared informer, lister, metadata and dynamic informers.",
+            r.kind
+        );
+        let lister_doc = format!(
+            "Lists `{}` objects from the informer cache{}.",
+            r.kind,
+            if r.namespaced {
+                "; `namespace(ns)` for one namespace"
+            } else {
+                "; `get(name)`"
+            }
+        );
+        quote! {
+            #cfg
+            #[doc = #informer_doc]
+            pub type #informer = ::kube_informer::TypedInformer<#ty>;
+            #cfg
+            #[doc = #lister_doc]
+            pub type #lister = ::kube_informer::Lister<#ty>;
+        }
+    });
     let doc = format!("Version `{version}`.");
     quote! {
         #[doc = #doc]
@@ -236,91 +315,7 @@ fn emit_version(version: &str, resources: &[&Resource]) -> TokenStream {
                 }
                 #(#accessors)*
             }
-            #(#types)*
+            #(#aliases)*
         }
-    }
-}
-
-fn emit_resource(r: &Resource) -> TokenStream {
-    let name = ident::kind(&r.kind);
-    let informer = format_ident!("{name}Informer");
-    let lister = format_ident!("{name}Lister");
-    let ns_lister = format_ident!("{name}NamespaceLister");
-    let ty = path(&r.path);
-    let kind = &r.kind;
-    let informer_doc = format!("The shared informer of `{kind}` and its lister.");
-    let lister_doc = format!("Lists `{kind}` objects from the informer cache.");
-    let scoped = if r.namespaced {
-        let method = ident::snake(&r.plural);
-        let doc = format!("The `{kind}` objects of one namespace.");
-        let ns_doc = format!("The cached `{kind}` objects of one namespace.");
-        quote! {
-            impl #lister {
-                #[doc = #doc]
-                #[inline]
-                pub fn #method(&self, namespace: &str) -> #ns_lister {
-                    #ns_lister { lister: self.lister.namespace(namespace) }
-                }
-            }
-            #[doc = #ns_doc]
-            pub struct #ns_lister {
-                lister: ::kube_informer::NamespaceLister<#ty>,
-            }
-            impl #ns_lister {
-                /// The objects of this namespace matching `selector`.
-                #[inline]
-                pub fn list(&self, selector: &::kube_informer::labels::LabelSelector) -> ::std::vec::Vec<::std::sync::Arc<#ty>> {
-                    self.lister.list(selector)
-                }
-                /// The object `name` of this namespace.
-                #[inline]
-                pub fn get(&self, name: &str) -> ::std::result::Result<::std::sync::Arc<#ty>, ::kube_informer::NotFound> {
-                    self.lister.get(name)
-                }
-            }
-        }
-    } else {
-        let doc = format!("A cluster-scoped `{kind}` by name.");
-        quote! {
-            impl #lister {
-                #[doc = #doc]
-                #[inline]
-                pub fn get(&self, name: &str) -> ::std::result::Result<::std::sync::Arc<#ty>, ::kube_informer::NotFound> {
-                    self.lister.get(name)
-                }
-            }
-        }
-    };
-    quote! {
-        #[doc = #informer_doc]
-        #[derive(Clone, Debug)]
-        pub struct #informer {
-            informer: ::kube_informer::SharedIndexInformer<#ty>,
-        }
-        impl #informer {
-            /// The shared informer: add handlers, indexers; it is started by the factory.
-            #[inline]
-            pub fn informer(&self) -> &::kube_informer::SharedIndexInformer<#ty> {
-                &self.informer
-            }
-            /// A lister over the informer's cache.
-            #[inline]
-            pub fn lister(&self) -> #lister {
-                #lister { lister: self.informer.lister() }
-            }
-        }
-        #[doc = #lister_doc]
-        #[derive(Clone, Debug)]
-        pub struct #lister {
-            lister: ::kube_informer::Lister<#ty>,
-        }
-        impl #lister {
-            /// Every cached object matching `selector`, in every namespace.
-            #[inline]
-            pub fn list(&self, selector: &::kube_informer::labels::LabelSelector) -> ::std::vec::Vec<::std::sync::Arc<#ty>> {
-                self.lister.list(selector)
-            }
-        }
-        #scoped
     }
 }

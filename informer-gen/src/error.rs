@@ -18,6 +18,26 @@ pub enum Error {
         /// What syn said.
         message: String,
     },
+    /// A scanned folder has neither `lib.rs` nor `main.rs`, so it holds no crate's module tree.
+    #[error(
+        "{}: neither lib.rs nor main.rs is there; scan the folder that holds the crate root (usually `src`)", .dir.display()
+    )]
+    NoCrateRoot {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// A `mod name;` item names a file that is not there.
+    #[error("{}:{line}: `mod {module};`: neither {} nor {} exists", .file.display(), .candidates[0].display(), .candidates.get(1).unwrap_or(&.candidates[0]).display())]
+    ModuleNotFound {
+        /// The file holding the `mod` item.
+        file: PathBuf,
+        /// Its line.
+        line: usize,
+        /// The module's name.
+        module: String,
+        /// Where the file was looked for.
+        candidates: Vec<PathBuf>,
+    },
     /// A `#[kind(...)]` or `#[kube(...)]` attribute is incomplete or malformed.
     #[error("{}:{line}: `{item}`: {message}", .file.display())]
     Attribute {
@@ -66,6 +86,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Several problems, every one the scan found, in the order found.
+    #[error("{} problems:\n{}", .0.len(), .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<Error>),
     /// Reading sources or writing output failed.
     #[error("{}: {source}", .path.display())]
     Io {
@@ -81,4 +104,45 @@ pub enum Error {
     /// The generated code did not parse: a bug in the generator.
     #[error("informer-gen produced invalid Rust (a bug, please report it): {0}")]
     Internal(String),
+}
+
+impl Error {
+    /// Every problem this error stands for: the list of [`Error::Many`], else itself.
+    pub fn problems(&self) -> Vec<&Error> {
+        match self {
+            Error::Many(errors) => errors.iter().collect(),
+            other => vec![other],
+        }
+    }
+
+    /// One error for `errors`: the error itself when there is one, [`Error::Many`] otherwise.
+    pub(crate) fn from_all(mut errors: Vec<Error>) -> Option<Error> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(Error::Many(errors)),
+        }
+    }
+}
+
+/// Something the scan noticed that does not stop generation but may not be what was meant.
+/// Build scripts print each as a `cargo:warning`; the CLI prints them on standard error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// The file it is about.
+    pub file: PathBuf,
+    /// The line (0 when it is about the whole file).
+    pub line: usize,
+    /// What was noticed.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+        }
+    }
 }

@@ -49,6 +49,14 @@ pub struct Resource {
     pub namespaced: bool,
     /// Where it came from.
     pub origin: Origin,
+    /// The `cfg` predicates the type is compiled under (from `#[cfg(...)]` on it or on the
+    /// modules holding it, and from a `#[cfg_attr(PRED, derive(...))]` that derives it), as
+    /// source text; the generated code for it is compiled under the same predicates.
+    pub cfg: Vec<String>,
+    /// Whether the generated code registers the type with the scheme (`kube_scheme::register!`)
+    /// and implements `kube_scheme::ObjectKind` for it: true for kube-derive types found by the
+    /// scan, which do not register themselves as `#[derive(Kind)]` types do.
+    pub register: bool,
 }
 
 impl Resource {
@@ -63,8 +71,9 @@ impl Resource {
     }
 }
 
-/// The default plural of a kind, as kube-derive and `#[derive(Kind)]` make it: lower-cased,
-/// with the usual English rules.
+/// The default plural of a `#[derive(Kind)]` kind, as kube-scheme-derive makes it: lower-cased,
+/// with the usual English rules, and kinds that are already plural (`-endpoints`, `-data`,
+/// `-metrics`, `-series`) kept as they are.
 pub fn default_plural(kind: &str) -> String {
     let word = kind.to_ascii_lowercase();
     if word.ends_with("endpoints") || word.ends_with("data") || word.ends_with("metrics") || word.ends_with("series") {
@@ -81,4 +90,52 @@ pub fn default_plural(kind: &str) -> String {
         return format!("{stem}ies");
     }
     format!("{word}s")
+}
+
+/// The plural kube-derive's `#[derive(CustomResource)]` serves when `plural` is not given: from
+/// `singular` (default: the lower-cased kind), with kube-derive's own rules, which have no
+/// already-plural words: `-s`, `-x`, `-z`, `-ch`, `-sh` take `-es`; a consonant before a final
+/// `y` makes `-ies`; everything else takes `-s` (`PodMetrics` → `podmetricses`).
+pub fn kube_derive_plural(singular: &str) -> String {
+    let word = singular;
+    if word.ends_with('s') || word.ends_with('x') || word.ends_with('z') || word.ends_with("ch") || word.ends_with("sh")
+    {
+        return format!("{word}es");
+    }
+    if let Some(stem) = word.strip_suffix('y')
+        && let Some(before) = stem.chars().last()
+        && !matches!(before, 'a' | 'e' | 'i' | 'o' | 'u')
+    {
+        return format!("{stem}ies");
+    }
+    format!("{word}s")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kube_derive_plurals() {
+        // kube-derive 5's `to_plural`, case for case, including where it differs from ours.
+        for (singular, plural) in [
+            ("certificate", "certificates"),
+            ("issuer", "issuers"),
+            ("ingress", "ingresses"),
+            ("box", "boxes"),
+            ("quiz", "quizes"),
+            ("patch", "patches"),
+            ("mesh", "meshes"),
+            ("policy", "policies"),
+            ("gateway", "gateways"),
+            ("podmetrics", "podmetricses"),
+            ("endpoints", "endpointses"),
+            ("data", "datas"),
+            ("timeseries", "timeserieses"),
+        ] {
+            assert_eq!(kube_derive_plural(singular), plural, "{singular}");
+        }
+        assert_eq!(default_plural("PodMetrics"), "podmetrics");
+        assert_eq!(default_plural("Endpoints"), "endpoints");
+    }
 }

@@ -21,6 +21,8 @@ use crate::informer::{InformerOptions, SharedIndexInformer, Transform};
 
 /// Builds the `Api` of a typed kind for a factory's namespace, by the kind's compile-time scope.
 pub trait ScopeApi {
+    /// The scope as a value.
+    const SCOPE: Scope;
     /// `Api::namespaced` when a namespace is set and the kind is namespaced, else `Api::all`.
     fn api<K>(client: Client, namespace: Option<&str>) -> Api<K>
     where
@@ -28,6 +30,7 @@ pub trait ScopeApi {
 }
 
 impl ScopeApi for NamespaceResourceScope {
+    const SCOPE: Scope = Scope::Namespaced;
     fn api<K>(client: Client, namespace: Option<&str>) -> Api<K>
     where
         K: Resource<Scope = Self, DynamicType = ()>,
@@ -40,6 +43,7 @@ impl ScopeApi for NamespaceResourceScope {
 }
 
 impl ScopeApi for ClusterResourceScope {
+    const SCOPE: Scope = Scope::Cluster;
     fn api<K>(client: Client, _namespace: Option<&str>) -> Api<K>
     where
         K: Resource<Scope = Self, DynamicType = ()>,
@@ -246,6 +250,19 @@ pub enum FactoryError {
     },
 }
 
+/// An informer's name, one format for every informer: `resource.version.group` (`pods.v1`,
+/// `deployments.v1.apps`, as kubectl names resources), with ` (dynamic)` or ` (metadata)` after
+/// it for those informers. Sync reports and handler thread names use it.
+fn informer_name(group: &str, version: &str, resource: &str, qualifier: &str) -> String {
+    let mut name = format!("{resource}.{version}");
+    if !group.is_empty() {
+        name.push('.');
+        name.push_str(group);
+    }
+    name.push_str(qualifier);
+    name
+}
+
 fn gvr_string(gvr: &GroupVersionResource) -> String {
     if gvr.group.is_empty() {
         format!("{}/{}", gvr.version, gvr.resource)
@@ -373,8 +390,7 @@ impl SharedInformerFactory {
         K::Scope: ScopeApi,
     {
         self.get_or_insert(InformerKey::Typed(TypeId::of::<K>()), || {
-            let name = format!("{}.{}.{}", K::plural(&()), K::version(&()), K::group(&()));
-            let name = name.trim_end_matches('.').to_owned();
+            let name = informer_name(&K::group(&()), &K::version(&()), &K::plural(&()), "");
             let api = <K::Scope as ScopeApi>::api::<K>(self.inner.client.clone(), self.inner.namespace.as_deref());
             let options = self.options::<K>(name.clone(), TypeId::of::<K>());
             (name, SharedIndexInformer::new(api, K::kind(&()).into_owned(), options))
@@ -386,7 +402,7 @@ impl SharedInformerFactory {
     pub fn dynamic_informer(&self, resource: &ApiResource, scope: Scope) -> SharedIndexInformer<DynamicObject> {
         let gvr = GroupVersionResource::gvr(&resource.group, &resource.version, &resource.plural);
         self.get_or_insert(InformerKey::Dynamic(gvr.clone()), || {
-            let name = gvr_string(&gvr);
+            let name = informer_name(&gvr.group, &gvr.version, &gvr.resource, " (dynamic)");
             let api: Api<DynamicObject> = match (&self.inner.namespace, scope) {
                 (Some(ns), Scope::Namespaced) => Api::namespaced_with(self.inner.client.clone(), ns, resource),
                 _ => Api::all_with(self.inner.client.clone(), resource),
@@ -434,7 +450,7 @@ impl SharedInformerFactory {
         PartialObjectMeta<K>: Resource<DynamicType = (), Scope = K::Scope>,
     {
         self.get_or_insert(InformerKey::Metadata(TypeId::of::<K>()), || {
-            let name = format!("{}.{}.{}(metadata)", K::plural(&()), K::version(&()), K::group(&()));
+            let name = informer_name(&K::group(&()), &K::version(&()), &K::plural(&()), " (metadata)");
             let api = <K::Scope as ScopeApi>::api::<PartialObjectMeta<K>>(
                 self.inner.client.clone(),
                 self.inner.namespace.as_deref(),

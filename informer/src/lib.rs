@@ -43,6 +43,7 @@ mod queue;
 mod raw;
 mod reflector;
 mod stats;
+mod typed;
 
 pub use factory::{
     FactoryBuilder, FactoryError, MetaTransform, ScopeApi, SharedInformerFactory, TweakListOptions,
@@ -78,3 +79,9 @@ macro_rules! include_informers {
 }
 pub use lister::{ClusterLookup, Lister, NamespaceLister, NamespacedLookup, NotFound};
 pub use reflector::Reflector;
+pub use typed::{InformerObject, TypedInformer};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use kube_scheme::{impl_object_kind, register};
+}

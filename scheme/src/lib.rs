@@ -23,6 +23,7 @@
 mod builtins;
 mod decode;
 mod error;
+pub mod fields;
 pub mod labels;
 mod object;
 mod registry;

@@ -107,6 +107,18 @@ async fn generated_factory_against_the_fake_server() {
     let databases = factory.infra_example_com().v1beta1().databases();
     let loop_informer = factory.async_example_com().v1().r#loop();
     let node_informer = factory.core().v1().nodes();
+    // As in client-go, an accessor alone starts nothing: asking for the informer (or lister)
+    // registers it with the factory.
+    for registered in [
+        crontabs.informer().has_synced(),
+        widgets.informer().has_synced(),
+        cluster_policies.informer().has_synced(),
+        databases.informer().has_synced(),
+        loop_informer.informer().has_synced(),
+        node_informer.informer().has_synced(),
+    ] {
+        assert!(!registered);
+    }
     // Asking twice gives the same shared informer.
     assert!(
         factory
@@ -114,7 +126,7 @@ async fn generated_factory_against_the_fake_server() {
             .v1()
             .deployments()
             .informer()
-            .ptr_eq(deployment_informer.informer())
+            .ptr_eq(&deployment_informer.informer())
     );
 
     factory.start();
@@ -130,7 +142,7 @@ async fn generated_factory_against_the_fake_server() {
     assert_eq!(names, ["api", "web"]);
     let web = deployment_informer
         .lister()
-        .deployments("default")
+        .namespace("default")
         .list(&"app=web".parse().unwrap());
     assert_eq!(web.len(), 1);
     assert_eq!(web[0].metadata.name.as_deref(), Some("web"));
@@ -143,7 +155,7 @@ async fn generated_factory_against_the_fake_server() {
     );
     let err = deployment_informer
         .lister()
-        .deployments("default")
+        .namespace("default")
         .get("nope")
         .unwrap_err();
     assert_eq!(
@@ -154,7 +166,7 @@ async fn generated_factory_against_the_fake_server() {
     assert_eq!(
         crontabs
             .lister()
-            .crontabs("default")
+            .namespace("default")
             .get("nightly")
             .unwrap()
             .spec
@@ -164,11 +176,15 @@ async fn generated_factory_against_the_fake_server() {
     assert!(widgets.lister().list(&Default::default()).is_empty());
     assert_eq!(cluster_policies.lister().get("strict").unwrap().rules, ["a"]);
     assert_eq!(
-        databases.lister().databases("default").get("main").unwrap().spec.engine,
+        databases.lister().namespace("default").get("main").unwrap().spec.engine,
         "postgres"
     );
     assert_eq!(
-        loop_informer.lister().r#loop("default").list(&Default::default()).len(),
+        loop_informer
+            .lister()
+            .namespace("default")
+            .list(&Default::default())
+            .len(),
         1
     );
     assert!(node_informer.lister().get("node-1").is_ok());

@@ -148,7 +148,7 @@ pub fn ensure() -> Result<PathBuf> {
 
 /// The per-version cache folder: `$XDG_CACHE_HOME/kube-envtest/k8s-<v>-etcd-<v>`, with
 /// `$HOME/.cache` standing in for an unset (or relative) `XDG_CACHE_HOME`.
-fn cache_dir() -> Result<PathBuf> {
+pub(crate) fn cache_dir() -> Result<PathBuf> {
     let root = match env::var_os("XDG_CACHE_HOME").map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir,
         _ => match env::var_os("HOME").filter(|home| !home.is_empty()) {
@@ -287,7 +287,7 @@ fn build_etcd(go: &Go, work: &Path, out: &Path) -> Result {
 }
 
 /// `v1.37.2` -> `v0.37.2`: the version under which a Kubernetes release's staging modules are published.
-fn staging_version(kubernetes: &str) -> Result<String> {
+pub(crate) fn staging_version(kubernetes: &str) -> Result<String> {
     kubernetes
         .strip_prefix("v1.")
         .map(|rest| format!("v0.{rest}"))
@@ -295,7 +295,7 @@ fn staging_version(kubernetes: &str) -> Result<String> {
 }
 
 /// `v1.37.2` -> (`1`, `37`).
-fn major_minor(version: &str) -> Result<(&str, &str)> {
+pub(crate) fn major_minor(version: &str) -> Result<(&str, &str)> {
     let mut parts = version.trim_start_matches('v').split('.');
     match (parts.next(), parts.next()) {
         (Some(major), Some(minor)) => Ok((major, minor)),
@@ -304,7 +304,7 @@ fn major_minor(version: &str) -> Result<(&str, &str)> {
 }
 
 /// The modules that a `go.mod` replaces with a folder under `./staging/`.
-fn staging_modules(go_mod: &str) -> Vec<String> {
+pub(crate) fn staging_modules(go_mod: &str) -> Vec<String> {
     go_mod
         .lines()
         .filter_map(|line| {
@@ -323,11 +323,11 @@ fn required_version(go_mod: &str, module: &str) -> Option<String> {
     })
 }
 
-fn read_to_string(path: &Path) -> Result<String> {
+pub(crate) fn read_to_string(path: &Path) -> Result<String> {
     fs::read_to_string(path).map_err(|err| format!("reading {}: {err}", path.display()).into())
 }
 
-fn json_str<'a>(value: &'a serde_json::Value, key: &str) -> Result<&'a str> {
+pub(crate) fn json_str<'a>(value: &'a serde_json::Value, key: &str) -> Result<&'a str> {
     value[key]
         .as_str()
         .ok_or_else(|| format!("`go mod download -json` printed no {key}: {value}").into())
@@ -335,14 +335,14 @@ fn json_str<'a>(value: &'a serde_json::Value, key: &str) -> Result<&'a str> {
 
 /// Runs the Go toolchain at the lowest CPU priority, in module mode, without cgo and without
 /// switching toolchains.
-struct Go<'a> {
+pub(crate) struct Go<'a> {
     progress: &'a Progress,
     goflags: OsString,
     nice: bool,
 }
 
 impl<'a> Go<'a> {
-    fn find(progress: &'a Progress) -> Result<Self> {
+    pub(crate) fn find(progress: &'a Progress) -> Result<Self> {
         let mut goflags = env::var_os("GOFLAGS").unwrap_or_default();
         if !goflags.is_empty() {
             goflags.push(" ");
@@ -387,7 +387,7 @@ impl<'a> Go<'a> {
     }
 
     /// Runs `go <args>` in `dir`, keeping its output to show only if it fails.
-    fn run(&self, dir: &Path, args: &[&str]) -> Result<Output> {
+    pub(crate) fn run(&self, dir: &Path, args: &[&str]) -> Result<Output> {
         let what = format!("go {}", args.join(" "));
         let started = Instant::now();
         let output = self
@@ -403,7 +403,7 @@ impl<'a> Go<'a> {
     }
 
     /// `go mod download -json <module@version>`, run in the (still empty) `dir`.
-    fn download(&self, dir: &Path, module: &str) -> Result<serde_json::Value> {
+    pub(crate) fn download(&self, dir: &Path, module: &str) -> Result<serde_json::Value> {
         let output = self.run(dir, &["mod", "download", "-json", module])?;
         let value: serde_json::Value = serde_json::from_slice(&output.stdout)?;
         if let Some(err) = value["Error"].as_str() {
@@ -413,7 +413,7 @@ impl<'a> Go<'a> {
     }
 
     /// `go build -trimpath -ldflags <ldflags> -o <out> <package>`.
-    fn build(&self, dir: &Path, ldflags: &str, out: &Path, package: &str) -> Result {
+    pub(crate) fn build(&self, dir: &Path, ldflags: &str, out: &Path, package: &str) -> Result {
         let out = out.to_str().ok_or("the cache folder's path is not UTF-8")?;
         self.run(dir, &["build", "-trimpath", "-ldflags", ldflags, "-o", out, package])
             .map(drop)
@@ -434,18 +434,18 @@ fn check(output: &Output, what: &str) -> Result {
 }
 
 /// Progress lines on standard error, stamped with the seconds since the start.
-struct Progress {
+pub(crate) struct Progress {
     started: Instant,
 }
 
 impl Progress {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Progress {
             started: Instant::now(),
         }
     }
 
-    fn say(&self, message: fmt::Arguments<'_>) {
+    pub(crate) fn say(&self, message: fmt::Arguments<'_>) {
         eprintln!(
             "control-plane [{:>5.1}s] {message}",
             self.started.elapsed().as_secs_f64()

@@ -7,12 +7,21 @@
 //! - `cargo xtask bench controller`: the workqueue and controller benchmarks' tables (issue 13).
 //! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
 //!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
+//! - `cargo xtask go-peers [--print-path]`: build the Go programs under `peers/` that differential
+//!   tests run beside our code (apimachinery's selectors; see `go_peers`).
+//! - `cargo xtask kubectl [--print-path]`: build `kubectl` from Go modules into the same cache
+//!   (see `kubectl`); with `--print-path`, print its path.
+//! - `cargo xtask protobuf [--check]`: regenerate the fake API server's protobuf table from the
+//!   Go API modules (see `protobuf`); with `--check`, fail when the committed copy differs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod builtins;
 mod control_plane;
+mod go_peers;
+mod kubectl;
+mod protobuf;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,9 +29,12 @@ fn main() -> ExitCode {
         Some("builtins") => builtins::run(&workspace_root(), args.iter().any(|a| a == "--check")),
         Some("test") => test(&args[1..]),
         Some("control-plane") => control_plane::run(&args[1..]),
+        Some("go-peers") => go_peers::run(&args[1..]),
+        Some("kubectl") => kubectl::run(&args[1..]),
+        Some("protobuf") => protobuf::run(&args[1..]),
         Some("bench") => bench(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir] | bench [filter]>".into(),
+            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir] | go-peers [--print-path] | kubectl [--print-path] | protobuf [--check] | bench [filter]>".into(),
         ),
     };
     match result {
@@ -73,9 +85,13 @@ fn cargo() -> Command {
 /// then prints one closing line that sums every `test result:` line.
 ///
 /// First provisions kube-apiserver and etcd (`control_plane::ensure`, minutes when cold) and
-/// names their folder in `KUBE_ENVTEST_BIN_DIR` for kube-envtest's tests.
+/// names their folder in `KUBE_ENVTEST_BIN_DIR` for kube-envtest's tests; builds the Go peers
+/// (`go_peers::ensure`), naming them in their variables for the differential tests; then
+/// `kubectl`, named in `KUBE_ENVTEST_KUBECTL` for the kubectl differential test.
 fn test(extra: &[String]) -> Result {
     let bin_dir = control_plane::ensure()?;
+    let selectors_peer = go_peers::ensure()?;
+    let kubectl = kubectl::ensure()?;
     let mut totals = Totals::default();
     let mut failures = Vec::new();
     for args in [
@@ -84,7 +100,11 @@ fn test(extra: &[String]) -> Result {
         &["test", "--workspace", "--doc"][..],
     ] {
         let mut cmd = cargo();
-        cmd.args(args).args(extra).env(control_plane::BIN_DIR_ENV, &bin_dir);
+        cmd.args(args)
+            .args(extra)
+            .env(control_plane::BIN_DIR_ENV, &bin_dir)
+            .env(go_peers::SELECTORS_PEER_ENV, &selectors_peer)
+            .env(kubectl::KUBECTL_ENV, &kubectl);
         if let Err(err) = run_counting(cmd, &mut totals) {
             failures.push(err.to_string());
         }

@@ -23,7 +23,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     factory.start();
     factory.wait_for_cache_sync_timeout(Duration::from_secs(30)).await;
 
-    let indexer = pods.informer().indexer();
+    let informer = pods.informer();
+    let indexer = informer.indexer();
     for node in indexer.list_index_values("node")? {
         let mut names: Vec<String> = indexer
             .by_index("node", &node)?
@@ -35,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let web = pods
         .lister()
-        .pods(NAMESPACE)
+        .namespace(NAMESPACE)
         .list(&"app=web,pod-template-hash".parse()?);
     println!("pods with app=web: {}", web.len());
     assert_eq!(web.len(), 2);

@@ -4,7 +4,6 @@
 //!
 //! `cargo run -p examples --bin quickstart [-- --kubeconfig PATH]`
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use examples::informers::SharedInformerFactory;
@@ -12,7 +11,6 @@ use examples::{NAMESPACE, connect, deployment};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::core::DynamicObject;
-use kube_informer::HandlerFns;
 use tokio::sync::mpsc;
 
 #[tokio::main]
@@ -23,12 +21,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. The generated factory: one shared informer per kind.
     let factory = SharedInformerFactory::new(client.clone(), Duration::ZERO);
     let deployments = factory.apps().v1().deployments();
-    let pods = factory.core().v1().pods();
+    // Asking for an informer or a lister registers it with the factory, as in client-go.
+    let pod_lister = factory.core().v1().pods().lister();
     let (tx, mut changes) = mpsc::unbounded_channel::<String>();
     let (add, update, delete) = (tx.clone(), tx.clone(), tx);
     deployments.informer().add_event_handler(
-        HandlerFns::new()
-            .on_add(move |d: &Arc<Deployment>, initial| {
+        deployments
+            .handlers()
+            .on_add(move |d, initial| {
                 let line = format!(
                     "ADD    deployment {}/{}{}",
                     ns(d.as_ref()),
@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("{line}");
                 let _ = add.send(line);
             })
-            .on_update(move |old: &Arc<Deployment>, new: &Arc<Deployment>| {
+            .on_update(move |old, new| {
                 let replicas = |d: &Deployment| d.spec.replicas.unwrap_or(0);
                 let line = format!(
                     "UPDATE deployment {}/{}: replicas {} -> {}",
@@ -68,12 +68,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert!(synced.values().all(|s| *s), "every informer synced");
 
     // 3. Lister queries with a label selector, from the cache (no API call).
-    let web_pods = pods.lister().pods(NAMESPACE).list(&"app=web".parse()?);
+    let web_pods = pod_lister.namespace(NAMESPACE).list(&"app=web".parse()?);
     let mut names: Vec<String> = web_pods.iter().map(|p| name(p.as_ref())).collect();
     names.sort();
     println!("lister: pods in {NAMESPACE} with app=web: {names:?}");
     assert_eq!(names.len(), 2);
-    let db = deployments.lister().deployments(NAMESPACE).get("db")?;
+    let db = deployments.lister().namespace(NAMESPACE).get("db")?;
     println!(
         "lister: deployment {NAMESPACE}/db has {} replica(s)",
         db.spec.replicas.unwrap_or(0)

@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     factory.wait_for_cache_sync_timeout(Duration::from_secs(30)).await;
     println!(
         "watching {} deployments in {NAMESPACE}",
-        informer.lister().deployments(NAMESPACE).list(&Default::default()).len()
+        informer.lister().namespace(NAMESPACE).list(&Default::default()).len()
     );
 
     let api: Api<Deployment> = Api::namespaced(target.client.clone(), NAMESPACE);

@@ -1,0 +1,158 @@
+//! CustomResourceDefinitions created, changed and deleted through the API serve, change and stop
+//! serving their kinds; namespaces go through Terminating; the scale subresource and reviews.
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+use kube_fake_apiserver::FakeApiServer;
+use serde_json::{Value, json};
+
+fn widget_crd() -> CustomResourceDefinition {
+    serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.org"},
+        "spec": {
+            "group": "example.org",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"], "categories": ["all"]},
+            "versions": [{
+                "name": "v1", "served": true, "storage": true,
+                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}},
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "required": ["size"], "properties": {
+                        "size": {"type": "string"},
+                        "replicas": {"type": "integer", "default": 1},
+                    }},
+                    "status": {"type": "object", "properties": {"replicas": {"type": "integer"}}},
+                }}},
+            }],
+        },
+    }))
+    .unwrap()
+}
+
+async fn get_json(client: &kube::Client, path: &str) -> Result<Value, kube::Error> {
+    let request = http::Request::get(path).body(Vec::new()).unwrap();
+    Ok(serde_json::from_str(&client.request_text(request).await?).unwrap())
+}
+
+#[tokio::test]
+async fn a_crd_serves_its_kind_until_it_is_deleted() {
+    let server = FakeApiServer::start().await.unwrap();
+    let client = server.client().unwrap();
+    assert!(get_json(&client, "/apis/example.org/v1").await.is_err());
+
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    crds.create(&PostParams::default(), &widget_crd()).await.unwrap();
+    let crd = crds.get("widgets.example.org").await.unwrap();
+    let conditions: Vec<(String, String)> = crd
+        .status
+        .unwrap()
+        .conditions
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.type_, c.status))
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            ("NamesAccepted".into(), "True".into()),
+            ("Established".into(), "True".into())
+        ]
+    );
+
+    let resources = get_json(&client, "/apis/example.org/v1").await.unwrap();
+    let names: Vec<&str> = resources["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["widgets", "widgets/status", "widgets/scale"]);
+    assert_eq!(resources["resources"][0]["shortNames"], json!(["wd"]));
+    assert_eq!(resources["resources"][0]["categories"], json!(["all"]));
+
+    let resource = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("example.org", "v1", "Widget"), "widgets");
+    let widgets: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
+    let widget: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "example.org/v1", "kind": "Widget",
+        "metadata": {"name": "w"},
+        "spec": {"size": "big", "unknown": true},
+    }))
+    .unwrap();
+    let created = widgets.create(&PostParams::default(), &widget).await.unwrap();
+    // Pruned and defaulted by the schema.
+    assert_eq!(created.data["spec"], json!({"size": "big", "replicas": 1}));
+    let missing: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "example.org/v1", "kind": "Widget", "metadata": {"name": "x"}, "spec": {},
+    }))
+    .unwrap();
+    let kube::Error::Api(err) = widgets.create(&PostParams::default(), &missing).await.unwrap_err() else {
+        panic!("not an API error")
+    };
+    assert_eq!((err.code, err.reason.as_str()), (422, "Invalid"));
+    assert_eq!(
+        err.message,
+        "Widget.example.org \"x\" is invalid: spec.size: Required value"
+    );
+
+    // The scale subresource.
+    let scale = widgets
+        .patch_scale(
+            "w",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 3}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(scale.spec.unwrap().replicas, Some(3));
+    assert_eq!(widgets.get("w").await.unwrap().data["spec"]["replicas"], 3);
+
+    crds.delete("widgets.example.org", &DeleteParams::default())
+        .await
+        .unwrap();
+    assert!(get_json(&client, "/apis/example.org/v1").await.is_err());
+    assert!(widgets.get("w").await.is_err());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_deleted_namespace_is_terminating_then_gone_with_its_contents() {
+    use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+    let server = FakeApiServer::start().await.unwrap();
+    let client = server.client().unwrap();
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": "scratch"}})).unwrap();
+    let created = namespaces.create(&PostParams::default(), &ns).await.unwrap();
+    assert_eq!(created.status.unwrap().phase.as_deref(), Some("Active"));
+    assert_eq!(created.spec.unwrap().finalizers, Some(vec!["kubernetes".to_owned()]));
+    assert_eq!(
+        created.metadata.labels.unwrap()["kubernetes.io/metadata.name"],
+        "scratch"
+    );
+    let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), "scratch");
+    let cm: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "c"}})).unwrap();
+    configmaps.create(&PostParams::default(), &cm).await.unwrap();
+    let answer = namespaces.delete("scratch", &DeleteParams::default()).await.unwrap();
+    let terminating = answer.left().expect("the namespace is returned");
+    assert_eq!(terminating.status.unwrap().phase.as_deref(), Some("Terminating"));
+    assert!(namespaces.get("scratch").await.is_err());
+    assert!(configmaps.get("c").await.is_err());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn reviews_allow_everything() {
+    let server = FakeApiServer::start().await.unwrap();
+    let client = server.client().unwrap();
+    let body = json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": {"resourceAttributes": {"verb": "create", "resource": "deployments", "group": "apps"}}});
+    let request = http::Request::post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&body).unwrap())
+        .unwrap();
+    let review: Value = serde_json::from_str(&client.request_text(request).await.unwrap()).unwrap();
+    assert_eq!(review["status"]["allowed"], true);
+    assert_eq!(review["spec"], body["spec"]);
+    server.shutdown().await;
+}

@@ -1,0 +1,364 @@
+//! What the fake serves from recordings of the real kube-apiserver v1.37.2 (kube-envtest), and the
+//! checks that keep those recordings true:
+//!
+//! - `data/discovery.json`: every built-in resource of every group version the real server
+//!   serves (short names, categories, singular names, verbs, subresources), written from its
+//!   discovery documents. The fake's discovery of built-ins must equal the real one, but for the
+//!   subresources it does not serve (it serves `status` and `scale`, not `pods/log`, ...).
+//! - `data/tables.json`: the Table columns (`Accept: ...;as=Table`) of the built-ins the fake prints
+//!   like the real server (pods, deployments, ...). The fake's columns must equal them.
+//!
+//! - `data/openapi-v3.json.gz`: the OpenAPI v3 documents of every group version, with the hashes
+//!   of the `/openapi/v3` index; the fake serves them as they are.
+//!
+//! Re-record with `KUBE_ENVTEST_RECORD=1 cargo test -p kube-fake-apiserver --test real_server`;
+//! without it, the test fails when the real server's answers differ from the recordings.
+//! Needs the control plane (`cargo xtask control-plane`).
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value, json};
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
+}
+
+async fn get_json(client: &kube::Client, path: &str) -> Value {
+    let request = http::Request::get(path).body(Vec::new()).unwrap();
+    let text = client
+        .request_text(request)
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The discovery of built-ins: `"groups"`, their names in the order `/apis` lists them;
+/// `"preferred"`, each group's preferred version; `"resources"`, each group version's
+/// `APIResource`s.
+async fn discovery(client: &kube::Client) -> Value {
+    let mut out = Map::new();
+    let mut preferred = Map::new();
+    let mut order = Vec::new();
+    let mut group_versions = vec!["v1".to_owned()];
+    let groups = get_json(client, "/apis").await;
+    for group in groups["groups"].as_array().unwrap() {
+        let name = group["name"].as_str().unwrap();
+        order.push(name.to_owned());
+        preferred.insert(name.to_owned(), group["preferredVersion"]["version"].clone());
+        for version in group["versions"].as_array().unwrap() {
+            group_versions.push(version["groupVersion"].as_str().unwrap().to_owned());
+        }
+    }
+    for gv in group_versions {
+        let path = if gv == "v1" {
+            "/api/v1".to_owned()
+        } else {
+            format!("/apis/{gv}")
+        };
+        let list = get_json(client, &path).await;
+        out.insert(gv, list["resources"].clone());
+    }
+    json!({"groups": order, "preferred": preferred, "resources": out})
+}
+
+fn check_or_record(name: &str, live: &Value) {
+    let path = data(name);
+    if std::env::var_os("KUBE_ENVTEST_RECORD").is_some() || !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_string_pretty(live).unwrap() + "\n").unwrap();
+        eprintln!("recorded {}", path.display());
+    }
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        *live == recorded,
+        "the real server's answer differs from {}; re-record with KUBE_ENVTEST_RECORD=1",
+        path.display()
+    );
+}
+
+#[tokio::test]
+async fn discovery_of_builtins_is_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let live = discovery(&real.client()).await;
+    check_or_record("discovery.json", &live);
+
+    // The fake lists the subresources it serves (status, scale), not pods/log, pods/exec, ...
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let served = discovery(&fake.client().unwrap()).await;
+    let mut missing = Vec::new();
+    for (gv, resources) in live["resources"].as_object().unwrap() {
+        let wanted: Vec<&Value> = resources
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| {
+                let name = r["name"].as_str().unwrap();
+                !name.contains('/') || name.ends_with("/status") || name.ends_with("/scale")
+            })
+            .collect();
+        let got: Vec<Value> = served["resources"][gv].as_array().cloned().unwrap_or_default();
+        for resource in &wanted {
+            if !got.contains(resource) {
+                missing.push(format!("{gv} {}", resource["name"].as_str().unwrap()));
+            }
+        }
+        let order = |list: Vec<&Value>| {
+            list.iter()
+                .map(|r| r["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let got_names = order(got.iter().collect());
+        let wanted_names: Vec<String> = order(wanted).into_iter().filter(|n| got_names.contains(n)).collect();
+        assert_eq!(
+            got_names, wanted_names,
+            "the fake lists other resources of {gv}, or in another order"
+        );
+    }
+    assert_eq!(
+        missing, NOT_SERVED,
+        "the fake's discovery differs from the real server's (resources missing or different)"
+    );
+    assert_eq!(served["preferred"], live["preferred"]);
+    let groups: Vec<&Value> = live["groups"].as_array().unwrap().iter().collect();
+    assert_eq!(served["groups"].as_array().unwrap().iter().collect::<Vec<_>>(), groups);
+}
+
+/// Built-in resources of the real server the fake does not serve: token reviews (the fake has no
+/// authentication) and pod bindings (it has no scheduler).
+const NOT_SERVED: [&str; 2] = ["authentication.k8s.io/v1 tokenreviews", "v1 bindings"];
+
+/// The built-ins whose Table columns are recorded, as `<plural>.<group>` and a list path.
+const TABLES: [(&str, &str); 11] = [
+    (
+        "customresourcedefinitions.apiextensions.k8s.io",
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    ),
+    ("pods", "/api/v1/pods"),
+    ("deployments.apps", "/apis/apps/v1/deployments"),
+    ("replicasets.apps", "/apis/apps/v1/replicasets"),
+    ("services", "/api/v1/services"),
+    ("configmaps", "/api/v1/configmaps"),
+    ("secrets", "/api/v1/secrets"),
+    ("namespaces", "/api/v1/namespaces"),
+    ("nodes", "/api/v1/nodes"),
+    ("events", "/api/v1/events"),
+    ("jobs.batch", "/apis/batch/v1/jobs"),
+];
+
+async fn table_columns(client: &kube::Client, path: &str) -> Value {
+    let request = http::Request::get(path)
+        .header(
+            "Accept",
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json",
+        )
+        .body(Vec::new())
+        .unwrap();
+    let table: Value = serde_json::from_str(&client.request_text(request).await.unwrap()).unwrap();
+    assert_eq!(table["kind"], "Table", "GET {path} as a Table: {table}");
+    table["columnDefinitions"].clone()
+}
+
+#[tokio::test]
+async fn table_columns_are_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let mut live = Map::new();
+    for (key, path) in TABLES {
+        live.insert(key.to_owned(), table_columns(&real.client(), path).await);
+    }
+    let live = Value::Object(live);
+    check_or_record("tables.json", &live);
+
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    for (key, path) in TABLES {
+        assert_eq!(
+            table_columns(&fake.client().unwrap(), path).await,
+            live[key],
+            "the fake's Table columns of {key} differ from the real server's"
+        );
+    }
+}
+
+#[tokio::test]
+async fn openapi_v3_is_the_real_servers() {
+    use std::io::{Read, Write};
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let client = real.client();
+    let index = get_json(&client, "/openapi/v3").await;
+    let mut live = Map::new();
+    for (path, entry) in index["paths"].as_object().unwrap() {
+        let url = entry["serverRelativeURL"].as_str().unwrap();
+        let hash = url.split_once("hash=").map(|(_, h)| h).unwrap_or_default();
+        let document = get_json(&client, url).await;
+        live.insert(path.clone(), json!({"hash": hash, "document": document}));
+    }
+    let live = Value::Object(live);
+    let path = data("openapi-v3.json.gz");
+    if std::env::var_os("KUBE_ENVTEST_RECORD").is_some() || !path.exists() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder
+            .write_all(serde_json::to_string(&live).unwrap().as_bytes())
+            .unwrap();
+        std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+        eprintln!("recorded {}", path.display());
+    }
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let recorded: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        live == recorded,
+        "the real server's OpenAPI v3 differs from {}; re-record with KUBE_ENVTEST_RECORD=1",
+        path.display()
+    );
+
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let fake_client = fake.client().unwrap();
+    assert_eq!(get_json(&fake_client, "/openapi/v3").await, index);
+    for path in ["api/v1", "apis/apps/v1"] {
+        let url = index["paths"][path]["serverRelativeURL"].as_str().unwrap();
+        assert_eq!(get_json(&fake_client, url).await, live[path]["document"]);
+    }
+}
+
+/// One request's outcome, comparable between the servers: the status code, and for success the
+/// object's spec, labels and `Apply` managers with their fields; for failure the Status reason
+/// and message.
+async fn send(client: &kube::Client, method: &str, path: &str, content_type: &str, body: &Value) -> Value {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("Content-Type", content_type)
+        .body(serde_json::to_vec(body).unwrap())
+        .unwrap();
+    match client.request_text(request).await {
+        Ok(text) => {
+            let object: Value = serde_json::from_str(&text).unwrap();
+            let managers: Vec<Value> = object["metadata"]["managedFields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["operation"] == "Apply")
+                .map(|m| json!({"manager": m["manager"], "fields": m["fieldsV1"]}))
+                .collect();
+            json!({"spec": object["spec"], "labels": object["metadata"]["labels"], "appliers": managers})
+        }
+        Err(kube::Error::Api(status)) => {
+            json!({"code": status.code, "reason": status.reason, "message": status.message})
+        }
+        Err(other) => panic!("{method} {path}: {other}"),
+    }
+}
+
+/// Server-side apply and strategic merge patch: the same requests get the same results from
+/// both servers, conflicts and list merges included.
+#[tokio::test]
+async fn apply_and_strategic_merge_patch_are_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let deployment = |manager_fields: Value| {
+        let mut d = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "merge", "namespace": "default", "labels": {"app": "merge", "team": "a"}},
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": {"app": "merge"}},
+                "template": {
+                    "metadata": {"labels": {"app": "merge"}},
+                    "spec": {"containers": [
+                        {"name": "a", "image": "example.com/a:1", "env": [{"name": "X", "value": "1"}]},
+                        {"name": "b", "image": "example.com/b:1"},
+                    ]},
+                },
+            },
+        });
+        json_patch::merge(&mut d, &manager_fields);
+        d
+    };
+    let path = "/apis/apps/v1/namespaces/default/deployments/merge";
+    let apply = "application/apply-patch+yaml";
+    let strategic = "application/strategic-merge-patch+json";
+    // Server-side apply alone: objects and managed fields must be the same.
+    let steps: Vec<(String, &str, Value)> = vec![
+        (format!("{path}?fieldManager=alice"), apply, deployment(json!({}))),
+        (
+            format!("{path}?fieldManager=bob"),
+            apply,
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "merge"}, "spec": {"replicas": 5}}),
+        ),
+        (
+            format!("{path}?fieldManager=bob&force=true"),
+            apply,
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "merge"}, "spec": {"replicas": 5}}),
+        ),
+        // alice no longer applies the `team` label nor `replicas`: the label goes, replicas is bob's.
+        (
+            format!("{path}?fieldManager=alice"),
+            apply,
+            deployment(json!({"metadata": {"labels": {"team": null}}, "spec": {"replicas": null}})),
+        ),
+    ];
+    for (i, (url, content_type, body)) in steps.iter().enumerate() {
+        let on_real = send(&real.client(), "PATCH", url, content_type, body).await;
+        let on_fake = send(&fake.client().unwrap(), "PATCH", url, content_type, body).await;
+        assert_eq!(on_fake, on_real, "apply step {i}: PATCH {url} ({content_type}) {body}");
+    }
+
+    // Strategic merge patches of another object: the objects must be the same. (Managed fields
+    // are left out: the real server records these writes as `Update` operations, which the fake
+    // does not; see the crate's known differences.)
+    let path = "/apis/apps/v1/namespaces/default/deployments/smp";
+    let mut created = deployment(json!({"metadata": {"name": "smp"}}));
+    created["metadata"]["name"] = json!("smp");
+    let steps: Vec<(&str, Value)> = vec![
+        (
+            strategic,
+            json!({"spec": {"template": {"spec": {"containers": [
+                {"name": "a", "image": "example.com/a:2", "env": [{"name": "Y", "value": "2"}]},
+                {"name": "b", "$patch": "delete"},
+                {"name": "c", "image": "example.com/c:1"},
+            ]}}}}),
+        ),
+        (
+            strategic,
+            json!({"metadata": {"labels": {"extra": "yes", "team": null}}, "spec": {"template": {"spec": {"$setElementOrder/containers": [{"name": "c"}, {"name": "a"}], "containers": [{"name": "c", "image": "example.com/c:2"}]}}}}),
+        ),
+        (
+            strategic,
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "z", "image": "z"}, {"$patch": "replace"}]}}}}),
+        ),
+        (
+            strategic,
+            json!({"spec": {"template": {"spec": {"containers": [{"image": "no-name"}]}}}}),
+        ),
+    ];
+    let without_managers = |mut v: Value| {
+        if let Some(map) = v.as_object_mut() {
+            map.remove("appliers");
+        }
+        v
+    };
+    for client in [real.client(), fake.client().unwrap()] {
+        send(
+            &client,
+            "POST",
+            "/apis/apps/v1/namespaces/default/deployments",
+            "application/json",
+            &created,
+        )
+        .await;
+    }
+    for (i, (content_type, body)) in steps.iter().enumerate() {
+        let on_real = without_managers(send(&real.client(), "PATCH", path, content_type, body).await);
+        let on_fake = without_managers(send(&fake.client().unwrap(), "PATCH", path, content_type, body).await);
+        assert_eq!(on_fake, on_real, "strategic step {i}: PATCH {path} {body}");
+    }
+}
