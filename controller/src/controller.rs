@@ -333,6 +333,15 @@ struct Worker<E> {
 
 /// Gives a key back to the queue when its reconcile is dropped unfinished (the worker was
 /// aborted): queued again, then done.
+/// One running worker in the active-workers gauge, for as long as it lives.
+struct ActiveWorker<'a>(&'a prometheus_client::metrics::gauge::Gauge);
+
+impl Drop for ActiveWorker<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 struct Held<'a> {
     queue: &'a RateLimitingQueue<ObjectRef>,
     key: Option<ObjectRef>,
@@ -349,9 +358,12 @@ impl Drop for Held<'_> {
 
 impl<E: std::fmt::Display + Send + 'static> Worker<E> {
     async fn run(self, mut stop: watch::Receiver<bool>) {
-        if let Some(m) = &self.metrics {
+        // Counted down when the worker ends, however it ends: an aborted worker (a lost lease)
+        // drops this future without running what follows the loop.
+        let _active = self.metrics.as_ref().map(|m| {
             m.active_workers.inc();
-        }
+            ActiveWorker(&m.active_workers)
+        });
         loop {
             let key = tokio::select! {
                 biased;
@@ -366,9 +378,6 @@ impl<E: std::fmt::Display + Send + 'static> Worker<E> {
             self.process(&key).await;
             held.key = None;
             self.queue.done(&key);
-        }
-        if let Some(m) = &self.metrics {
-            m.active_workers.dec();
         }
     }
 

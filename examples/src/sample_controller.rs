@@ -312,8 +312,7 @@ impl Default for Options {
 
 /// Runs the sample controller until `shutdown`: generated informers for Deployments and the
 /// factory's informer for Foos, Foo keys from both (Deployments through their controlling
-/// Foo), leader election, metrics into `metrics`. The elector is returned through `elected`
-/// for callers that watch it.
+/// Foo), leader election, metrics into `metrics`.
 pub async fn run(
     client: kube::Client,
     options: Options,
