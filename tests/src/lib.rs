@@ -10,7 +10,7 @@ pub mod crds;
 
 /// Real CRD bindings as kopium writes them (cert-manager, prometheus-operator, argo-cd, ...).
 #[path = "../../fixtures/kopium/src/lib.rs"]
-#[allow(missing_docs, clippy::all)]
+#[allow(missing_docs, clippy::all, rustdoc::all)]
 #[rustfmt::skip]
 pub mod kopium;
 

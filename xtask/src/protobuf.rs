@@ -3,7 +3,7 @@
 //! send for built-in kinds).
 //!
 //! The table is read from the Go source of the published API modules at
-//! [`KUBERNETES_VERSION`](crate::control_plane::KUBERNETES_VERSION) (`k8s.io/api`,
+//! [`KUBERNETES_VERSION`] (`k8s.io/api`,
 //! `k8s.io/apimachinery`, `k8s.io/apiextensions-apiserver`, `k8s.io/kube-aggregator`): each struct
 //! field's `protobuf:"<wire>,<number>,<opt|rep>,name=..."` tag gives its field number, its
 //! `json:"name,omitempty"` tag its JSON name and whether a zero value is left out, and its Go type
