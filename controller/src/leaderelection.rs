@@ -417,9 +417,7 @@ impl LeaderElector {
                 return Ok(Attempt::Ours);
             }
         };
-        // As client-go does, a change is observed when the read returns, not when it was sent:
-        // a slow read must not start another holder's expiry clock early.
-        self.observe(&lease, Instant::now());
+        self.observe(&lease, now);
         let (holder, observed_at) = {
             let o = self.observed();
             (o.holder.clone(), o.time)
