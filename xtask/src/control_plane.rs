@@ -91,23 +91,10 @@ pub fn ensure() -> Result<PathBuf> {
         return Ok(dir);
     }
 
-    fs::create_dir_all(&dir).map_err(|err| format!("creating {}: {err}", dir.display()))?;
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(".lock"))?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            progress.say(format_args!("waiting for another build into {}", dir.display()));
-            lock.lock()?;
-            if binaries.iter().all(|binary| binary.is_installed(&dir)) {
-                progress.say(format_args!("the other build put both binaries in {}", dir.display()));
-                return Ok(dir);
-            }
-        }
-        Err(fs::TryLockError::Error(err)) => return Err(format!("locking {}/.lock: {err}", dir.display()).into()),
+    let (_lock, waited) = lock_build_dir(&dir, "", &progress)?;
+    if waited && binaries.iter().all(|binary| binary.is_installed(&dir)) {
+        progress.say(format_args!("the other build put both binaries in {}", dir.display()));
+        return Ok(dir);
     }
 
     let go = Go::find(&progress)?;
@@ -144,6 +131,28 @@ pub fn ensure() -> Result<PathBuf> {
     }
     progress.say(format_args!("kube-apiserver and etcd are in {}", dir.display()));
     Ok(dir)
+}
+
+/// Creates `dir` and takes its build lock (`.lock`), so that concurrent builds into one folder
+/// wait for each other; `what` prefixes the message said while waiting. Returns the lock (held
+/// until dropped) and whether another build held it first, in which case the caller checks again
+/// for what that build may have put there.
+pub(crate) fn lock_build_dir(dir: &Path, what: &str, progress: &Progress) -> Result<(fs::File, bool)> {
+    fs::create_dir_all(dir).map_err(|err| format!("creating {}: {err}", dir.display()))?;
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".lock"))?;
+    match lock.try_lock() {
+        Ok(()) => Ok((lock, false)),
+        Err(fs::TryLockError::WouldBlock) => {
+            progress.say(format_args!("{what}waiting for another build into {}", dir.display()));
+            lock.lock()?;
+            Ok((lock, true))
+        }
+        Err(fs::TryLockError::Error(err)) => Err(format!("locking {}/.lock: {err}", dir.display()).into()),
+    }
 }
 
 /// The per-version cache folder: `$XDG_CACHE_HOME/kube-envtest/k8s-<v>-etcd-<v>`, with

@@ -66,23 +66,7 @@ pub fn ensure() -> Result<PathBuf> {
         ));
         return Ok(target);
     }
-    fs::create_dir_all(&dir).map_err(|err| format!("creating {}: {err}", dir.display()))?;
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(".lock"))?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            progress.say(format_args!(
-                "kubectl: waiting for another build into {}",
-                dir.display()
-            ));
-            lock.lock()?;
-        }
-        Err(fs::TryLockError::Error(err)) => return Err(format!("locking {}/.lock: {err}", dir.display()).into()),
-    }
+    let (_lock, _) = control_plane::lock_build_dir(&dir, "kubectl: ", &progress)?;
     if check(&target).is_ok() {
         return Ok(target);
     }
