@@ -73,7 +73,7 @@ pub fn emit(resources: &[Resource]) -> TokenStream {
         let cfg = cfg(r);
         quote! {
             #cfg
-            ::kube_informer::__private::register!(#ty);
+            ::kube_informer::__private::register_kind!(#ty);
             #cfg
             ::kube_informer::__private::impl_object_kind!(#ty);
         }

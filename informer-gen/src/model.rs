@@ -53,9 +53,10 @@ pub struct Resource {
     /// modules holding it, and from a `#[cfg_attr(PRED, derive(...))]` that derives it), as
     /// source text; the generated code for it is compiled under the same predicates.
     pub cfg: Vec<String>,
-    /// Whether the generated code registers the type with the scheme (`kube_scheme::register!`)
-    /// and implements `kube_scheme::ObjectKind` for it: true for kube-derive types found by the
-    /// scan, which do not register themselves as `#[derive(Kind)]` types do.
+    /// Whether the generated code registers the type with the scheme (`kube_scheme::register_kind!`:
+    /// kind, plural and scope, no decoder) and implements `kube_scheme::ObjectKind` for it: true
+    /// for kube-derive types found by the scan, which do not register themselves as
+    /// `#[derive(Kind)]` types do.
     pub register: bool,
 }
 

@@ -83,5 +83,5 @@ pub use typed::{InformerObject, TypedInformer};
 
 #[doc(hidden)]
 pub mod __private {
-    pub use kube_scheme::{impl_object_kind, register};
+    pub use kube_scheme::{impl_object_kind, register, register_kind};
 }

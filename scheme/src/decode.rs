@@ -91,7 +91,11 @@ impl Scheme {
             &fields.kind,
         )?;
         let codec = self.kind(&gvk)?.codec;
-        let object = (codec.from_slice)(bytes).map_err(|source| SchemeError::Decode {
+        let from_slice = codec.from_slice.ok_or_else(|| SchemeError::NoDecoder {
+            gvk: gvk.clone(),
+            type_name: codec.type_name,
+        })?;
+        let object = from_slice(bytes).map_err(|source| SchemeError::Decode {
             gvk: gvk.clone(),
             type_name: codec.type_name,
             source,
@@ -117,7 +121,11 @@ impl Scheme {
             reason: format!("cannot write the value as JSON: {e}"),
             source: Some(e),
         })?;
-        let object = (codec.from_slice)(&bytes).map_err(|source| SchemeError::Decode {
+        let from_slice = codec.from_slice.ok_or_else(|| SchemeError::NoDecoder {
+            gvk: gvk.clone(),
+            type_name: codec.type_name,
+        })?;
+        let object = from_slice(&bytes).map_err(|source| SchemeError::Decode {
             gvk: gvk.clone(),
             type_name: codec.type_name,
             source,

@@ -114,6 +114,19 @@ pub enum SchemeError {
         source: serde_json::Error,
     },
 
+    /// The kind's type was registered with [`Scheme::register_kind`](crate::Scheme::register_kind)
+    /// (kube-informer-gen's generated code does so), which keeps no decoder.
+    #[error(
+        "{} is registered to `{type_name}` without a decoder (by `register_kind`); register the type with `Scheme::register::<{type_name}>()` to decode it",
+        fmt_gvk(.gvk)
+    )]
+    NoDecoder {
+        /// The kind named by the JSON.
+        gvk: GroupVersionKind,
+        /// The Rust type it is registered to.
+        type_name: &'static str,
+    },
+
     /// The input is not JSON at all, or not a JSON object.
     #[error("cannot decode: {reason}")]
     InvalidJson {

@@ -44,3 +44,37 @@ macro_rules! register {
         )+
     };
 }
+
+/// Registers types' GroupVersionKind, plural and scope like [`register!`](crate::register), but
+/// without a decoder ([`Scheme::register_kind`]): it instantiates nothing per type, so a crate
+/// with hundreds of CRD bindings pays no compile time for it. kube-informer-gen's generated code
+/// uses it; [`Scheme::decode`] needs [`Scheme::register`] for the type.
+///
+/// ```
+/// # use kube::CustomResource;
+/// # use serde::{Deserialize, Serialize};
+/// # use schemars::JsonSchema;
+/// #[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// #[kube(group = "example.com", version = "v1", kind = "Sprocket", namespaced)]
+/// pub struct SprocketSpec { size: u32 }
+///
+/// kube_scheme::register_kind!(Sprocket);
+///
+/// let mut scheme = kube_scheme::Scheme::with_builtins();
+/// assert!(scheme.gvk_for::<Sprocket>().is_ok());
+/// let json = br#"{"apiVersion":"example.com/v1","kind":"Sprocket","metadata":{"name":"s"},"spec":{"size":1}}"#;
+/// assert!(matches!(scheme.decode(json), Err(kube_scheme::SchemeError::NoDecoder { .. })));
+/// scheme.register::<Sprocket>()?;
+/// assert!(scheme.decode(json).is_ok());
+/// # Ok::<(), kube_scheme::SchemeError>(())
+/// ```
+#[macro_export]
+macro_rules! register_kind {
+    ($($ty:ty),+ $(,)?) => {
+        $(
+            $crate::__private::inventory::submit! {
+                $crate::Registration::new(|scheme| scheme.register_kind::<$ty>().map(|_| ()))
+            }
+        )+
+    };
+}

@@ -12,23 +12,31 @@ use crate::scope::{KnownScope, Scope};
 
 type FromSliceFn = fn(&[u8]) -> Result<Box<dyn Any + Send + Sync>, serde_json::Error>;
 
-/// How to decode JSON into the Rust type registered for a kind.
+/// The Rust type registered for a kind, and how to decode JSON into it.
 #[derive(Clone, Copy)]
 pub(crate) struct Codec {
     pub(crate) type_id: TypeId,
     pub(crate) type_name: &'static str,
     /// Only a bytes decoder per type: each one instantiates the type's whole deserializer, and
     /// the built-in table has ~90 types, so a second (from `Value`) would double kube-scheme's
-    /// compile time for a path that can go through bytes.
-    pub(crate) from_slice: FromSliceFn,
+    /// compile time for a path that can go through bytes. `None` for a type registered with
+    /// [`Scheme::register_kind`], which instantiates no deserializer at all.
+    pub(crate) from_slice: Option<FromSliceFn>,
 }
 
 impl Codec {
     fn of<K: DeserializeOwned + Send + Sync + 'static>() -> Self {
         Codec {
+            from_slice: Some(|b| serde_json::from_slice::<K>(b).map(|k| Box::new(k) as _)),
+            ..Codec::without_decoder::<K>()
+        }
+    }
+
+    fn without_decoder<K: 'static>() -> Self {
+        Codec {
             type_id: TypeId::of::<K>(),
             type_name: std::any::type_name::<K>(),
-            from_slice: |b| serde_json::from_slice::<K>(b).map(|k| Box::new(k) as _),
+            from_slice: None,
         }
     }
 }
@@ -200,6 +208,30 @@ impl Scheme {
         self.insert(gvk, &K::plural(&()), None, K::Scope::SCOPE, Codec::of::<K>(), false)
     }
 
+    /// Registers `K`'s GroupVersionKind, plural and scope like [`Scheme::register`], without a
+    /// decoder: [`Scheme::decode`] answers [`SchemeError::NoDecoder`] for the kind until
+    /// [`Scheme::register`] registers the same type again (which adds its decoder).
+    ///
+    /// Everything else works: [`Scheme::gvk_for`], restoring `kind`/`apiVersion`, plural and scope
+    /// lookups. It costs no compile time per type, where [`Scheme::register`] instantiates the
+    /// type's whole deserializer: this is what [`crate::register_kind!`] and the code
+    /// kube-informer-gen writes use, for crates with hundreds of generated CRD bindings.
+    pub fn register_kind<K>(&mut self) -> Result<&mut Self>
+    where
+        K: Resource<DynamicType = ()> + 'static,
+        K::Scope: KnownScope,
+    {
+        let gvk = GroupVersionKind::gvk(&K::group(&()), &K::version(&()), &K::kind(&()));
+        self.insert(
+            gvk,
+            &K::plural(&()),
+            None,
+            K::Scope::SCOPE,
+            Codec::without_decoder::<K>(),
+            false,
+        )
+    }
+
     /// Registers `K` under an explicit GroupVersionKind, plural and scope. One type may be
     /// registered under several kinds (the same Rust struct serving `v1` and `v1beta1`).
     pub fn register_as<K>(&mut self, gvk: GroupVersionKind, plural: &str, scope: Scope) -> Result<&mut Self>
@@ -261,7 +293,7 @@ impl Scheme {
         }
         let list_kind = list_kind.map_or_else(|| format!("{}List", gvk.kind), str::to_owned);
         if let Some(&i) = self.by_gvk.get(&gvk) {
-            let existing = &self.kinds[i];
+            let existing = &mut self.kinds[i];
             if existing.codec.type_id != codec.type_id {
                 return Err(SchemeError::DuplicateKind {
                     gvk,
@@ -275,6 +307,10 @@ impl Scheme {
                     existing.scope, existing.plural, scope, plural
                 );
                 return Err(SchemeError::ConflictingMapping { gvk, reason });
+            }
+            // The same type registered again, now with a decoder (after `register_kind`).
+            if existing.codec.from_slice.is_none() {
+                existing.codec.from_slice = codec.from_slice;
             }
             return Ok(self);
         }
