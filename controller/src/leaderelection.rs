@@ -417,7 +417,9 @@ impl LeaderElector {
                 return Ok(Attempt::Ours);
             }
         };
-        self.observe(&lease, now);
+        // As client-go does, a change is observed when the read returns, not when it was sent:
+        // a slow read must not start another holder's expiry clock early.
+        self.observe(&lease, Instant::now());
         let (holder, observed_at) = {
             let o = self.observed();
             (o.holder.clone(), o.time)

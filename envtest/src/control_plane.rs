@@ -252,7 +252,25 @@ impl ControlPlane {
 
     /// Kills kube-apiserver and starts it again on the same port against the same etcd, then
     /// waits until it is ready. Open watches break; objects and resourceVersions survive.
+    ///
+    /// The outage lasts as long as kube-apiserver takes to start, which depends on the machine;
+    /// for an outage of a known length use [`ControlPlane::stop_apiserver`] and
+    /// [`ControlPlane::start_apiserver`].
     pub async fn restart_apiserver(&mut self) -> Result<(), Error> {
+        self.stop_apiserver();
+        self.start_apiserver().await
+    }
+
+    /// Kills kube-apiserver (etcd keeps running): every request fails with a refused connection
+    /// until [`ControlPlane::start_apiserver`]. Does nothing if it is already stopped.
+    pub fn stop_apiserver(&mut self) {
+        self.apiserver.stop();
+        tracing::info!(port = self.apiserver_port, "kube-apiserver stopped");
+    }
+
+    /// Starts kube-apiserver again on the same port against the same etcd and waits until it is
+    /// ready. Kills it first if it is running.
+    pub async fn start_apiserver(&mut self) -> Result<(), Error> {
         self.apiserver.stop();
         self.apiserver = Process::spawn(
             KUBE_APISERVER,
@@ -263,7 +281,7 @@ impl ControlPlane {
         )?;
         let client = self.client.clone();
         wait_until(&mut self.apiserver, APISERVER_TIMEOUT, || probe(&client, "/readyz")).await?;
-        tracing::info!(port = self.apiserver_port, "kube-apiserver restarted");
+        tracing::info!(port = self.apiserver_port, "kube-apiserver started");
         Ok(())
     }
 
