@@ -55,16 +55,30 @@
 //!   `managedFields`, and apply works on the fields it is given without type conversion.
 //! - Every kind the scheme serves has a `status` subresource (a CRD's kinds only when declared):
 //!   writes to the main resource keep the stored status.
-//! - Field selectors accept any dotted path for every kind (the real server accepts only the
-//!   fields each kind declares, besides `metadata.name` and `metadata.namespace`).
+//! - Field selectors are refused (400) on fields a kind does not declare, as on the real server,
+//!   but the list of declared fields is the fake's own table (`src/selectors.rs`), held to the real
+//!   server by kube-envtest's field selector test.
 //! - A list at an exact older `resourceVersion` is `410 Expired` (only the newest state is kept).
 //! - `metadata.generation` is kept for custom resources, pods, replication controllers and
 //!   built-ins of other groups that have a `spec`; the real server decides kind by kind (a
 //!   Service has a spec but no generation). ConfigMaps, Secrets and Namespaces have none, as on
 //!   the real server.
 //! - No admission beyond namespaces' existence, no validation of built-ins beyond names, no RBAC
-//!   or authentication; defaulting covers the kinds above only; `/openapi/v2` is not served.
-//! - Responses are always JSON (the real server answers protobuf to clients that prefer it).
+//!   or authentication (`SelfSubjectReview` answers user `fake-admin`, where kube-envtest's admin
+//!   token is user `envtest-admin`); defaulting covers the kinds above only; `/openapi/v2` is not
+//!   served (kubectl reads v3).
+//! - No controllers but the namespace lifecycle: no garbage collector (owner references are
+//!   stored, dependents are not deleted), no Deployment or ReplicaSet controller; pods'
+//!   `bindings` subresource and `TokenReview` are not served (no scheduler, no authentication).
+//! - Responses are always JSON (the real server answers protobuf to clients that prefer it), with
+//!   object keys in sorted order where the real server writes Go struct order, and no trailing
+//!   newline.
+//! - Each served version of a CRD keeps objects of its own: an object created as `v1` is not
+//!   read as `v2` (the real server keeps one storage per CRD and converts on read; with the
+//!   `None` strategy only `apiVersion` changes). The built-in kinds served in several versions
+//!   (`autoscaling/v1` and `v2` HorizontalPodAutoscalers) likewise.
+//! - After a CRD is deleted, requests for its resources get the generic 404 of an unknown path;
+//!   the real server's 404 still names the resource in its details.
 
 #![forbid(unsafe_code)]
 

@@ -109,11 +109,64 @@ async fn a_crd_serves_its_kind_until_it_is_deleted() {
     assert_eq!(scale.spec.unwrap().replicas, Some(3));
     assert_eq!(widgets.get("w").await.unwrap().data["spec"]["replicas"], 3);
 
-    crds.delete("widgets.example.org", &DeleteParams::default())
+    // An update of the CRD changes what is served: a second version (v2, now the storage
+    // version, without a scale subresource), another short name; then v1 is no longer served.
+    let mut crd = crds.get("widgets.example.org").await.unwrap();
+    let mut v2 = crd.spec.versions[0].clone();
+    v2.name = "v2".into();
+    v2.subresources.as_mut().unwrap().scale = None;
+    crd.spec.versions[0].storage = false;
+    crd.spec.versions.push(v2);
+    crd.spec.names.short_names = Some(vec!["wd".into(), "wdg".into()]);
+    crds.replace("widgets.example.org", &PostParams::default(), &crd)
+        .await
+        .unwrap();
+    let v2_resources = get_json(&client, "/apis/example.org/v2").await.unwrap();
+    let names: Vec<&str> = v2_resources["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["widgets", "widgets/status"]);
+    assert_eq!(v2_resources["resources"][0]["shortNames"], json!(["wd", "wdg"]));
+    let group = get_json(&client, "/apis/example.org").await.unwrap();
+    let versions: Vec<&str> = group["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["v2", "v1"], "{group}");
+    // (Each version keeps objects of its own: the real server keeps one storage for all versions
+    // of a CRD; see the crate's known differences.)
+    let resource_v2 =
+        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("example.org", "v2", "Widget"), "widgets");
+    let widgets_v2: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource_v2);
+    let mut w2 = widget.clone();
+    w2.types.as_mut().unwrap().api_version = "example.org/v2".into();
+    w2.metadata.name = Some("w2".into());
+    let created = widgets_v2.create(&PostParams::default(), &w2).await.unwrap();
+    assert_eq!(created.types.unwrap().api_version, "example.org/v2");
+    assert_eq!(created.data["spec"], json!({"size": "big", "replicas": 1}));
+
+    // (Read again: the server writes the CRD's conditions after an update, as the real one does.)
+    let mut crd = crds.get("widgets.example.org").await.unwrap();
+    assert_eq!(crd.spec.versions.len(), 2);
+    crd.spec.versions[0].served = false;
+    crds.replace("widgets.example.org", &PostParams::default(), &crd)
         .await
         .unwrap();
     assert!(get_json(&client, "/apis/example.org/v1").await.is_err());
     assert!(widgets.get("w").await.is_err());
+    assert_eq!(widgets_v2.get("w2").await.unwrap().data["spec"]["size"], "big");
+
+    crds.delete("widgets.example.org", &DeleteParams::default())
+        .await
+        .unwrap();
+    assert!(get_json(&client, "/apis/example.org/v1").await.is_err());
+    assert!(get_json(&client, "/apis/example.org/v2").await.is_err());
+    assert!(widgets_v2.get("w2").await.is_err());
     server.shutdown().await;
 }
 

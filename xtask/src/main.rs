@@ -13,6 +13,10 @@
 //!   (see `kubectl`); with `--print-path`, print its path.
 //! - `cargo xtask protobuf [--check]`: regenerate the fake API server's protobuf table from the
 //!   Go API modules (see `protobuf`); with `--check`, fail when the committed copy differs.
+//! - `cargo xtask record`: re-record what the fake API server serves from the real one
+//!   (discovery, Table columns, OpenAPI v3 into `fake-apiserver/data/`), by running its
+//!   `real_server` test against kube-envtest with `KUBE_ENVTEST_RECORD=1`. Without it that test
+//!   is the drift check `cargo xtask test` runs: it fails when the recordings differ.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -33,8 +37,9 @@ fn main() -> ExitCode {
         Some("kubectl") => kubectl::run(&args[1..]),
         Some("protobuf") => protobuf::run(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("record") => record(),
         _ => Err(
-            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir] | go-peers [--print-path] | kubectl [--print-path] | protobuf [--check] | bench [filter]>".into(),
+            "usage: cargo xtask <builtins [--check] | test [cargo test args...] | control-plane [--print-dir] | go-peers [--print-path] | kubectl [--print-path] | protobuf [--check] | record | bench [filter]>".into(),
         ),
     };
     match result {
@@ -79,6 +84,24 @@ fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(workspace_root());
     cmd
+}
+
+/// `cargo xtask record`: the fake API server's recordings of the real server, made anew.
+fn record() -> Result {
+    let bin_dir = control_plane::ensure()?;
+    let status = cargo()
+        .args(["test", "-p", "kube-fake-apiserver", "--test", "real_server"])
+        .env(control_plane::BIN_DIR_ENV, &bin_dir)
+        .env("KUBE_ENVTEST_RECORD", "1")
+        .status()?;
+    if status.success() {
+        println!(
+            "xtask: recorded into fake-apiserver/data/ (review and commit the changes: git diff --stat fake-apiserver/data)"
+        );
+        Ok(())
+    } else {
+        Err(format!("recording failed: {status}").into())
+    }
 }
 
 /// Runs every test of the workspace: unit, integration, property, compile-fail and doc tests,
