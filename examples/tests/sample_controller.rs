@@ -184,7 +184,7 @@ async fn converges_on_a_real_control_plane_through_compaction_and_restarts() {
         client.clone(),
         Duration::from_millis(200),
     ));
-    let (stop, task, _registry) = start(&client);
+    let (stop, task, registry) = start(&client);
     creates_updates_deletes(&client).await;
     let foos: Api<Foo> = Api::namespaced(client.clone(), NS);
 
@@ -198,9 +198,115 @@ async fn converges_on_a_real_control_plane_through_compaction_and_restarts() {
         .unwrap();
     converge(&client, "after compaction and a restart").await;
 
+    // Failed writes, refused by the real server's own admission: a ValidatingAdmissionPolicy
+    // (in-process CEL, no webhook) denies every Deployment create until its binding is deleted.
+    let errors = || {
+        counter(
+            &registry,
+            "controller_reconcile_errors_total{controller=\"sample-controller\"}",
+        )
+        .unwrap_or(0)
+    };
+    let errors_before = errors();
+    let refusal = RefuseDeploymentCreates::install(&client).await;
+    foos.create(&PostParams::default(), &foo("refused", "refused-deploy", 1))
+        .await
+        .unwrap();
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let started = std::time::Instant::now();
+    while errors() < errors_before + 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the refused Deployment create was not retried as an error"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(deployments.get_opt("refused-deploy").await.unwrap().is_none());
+    refusal.remove().await;
+    converge(&client, "after writes refused by admission").await;
+
     stop.send(()).unwrap();
     task.await.unwrap();
     stand_in.abort();
+}
+
+/// A ValidatingAdmissionPolicy and its binding that make kube-apiserver refuse every Deployment
+/// create; installed once a dry-run create is refused (policies take effect within a second).
+struct RefuseDeploymentCreates {
+    bindings: Api<kube::core::DynamicObject>,
+}
+
+impl RefuseDeploymentCreates {
+    async fn install(client: &kube::Client) -> Self {
+        use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+        let resource = |kind: &str, plural: &str| {
+            ApiResource::from_gvk_with_plural(
+                &GroupVersionKind::gvk("admissionregistration.k8s.io", "v1", kind),
+                plural,
+            )
+        };
+        let policies: Api<DynamicObject> = Api::all_with(
+            client.clone(),
+            &resource("ValidatingAdmissionPolicy", "validatingadmissionpolicies"),
+        );
+        let bindings: Api<DynamicObject> = Api::all_with(
+            client.clone(),
+            &resource("ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings"),
+        );
+        let policy: DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
+            "metadata": {"name": "refuse-deployment-creates"},
+            "spec": {
+                "failurePolicy": "Fail",
+                "matchConstraints": {"resourceRules": [{"apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["CREATE"], "resources": ["deployments"]}]},
+                "validations": [{"expression": "false", "message": "Deployment creates are refused by the test"}],
+            },
+        }))
+        .unwrap();
+        policies.create(&PostParams::default(), &policy).await.unwrap();
+        let binding: DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
+            "metadata": {"name": "refuse-deployment-creates"},
+            "spec": {"policyName": "refuse-deployment-creates", "validationActions": ["Deny"]},
+        }))
+        .unwrap();
+        bindings.create(&PostParams::default(), &binding).await.unwrap();
+        let deployments: Api<Deployment> = Api::namespaced(client.clone(), NS);
+        let probe: Deployment = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "admission-probe"},
+            "spec": {"selector": {"matchLabels": {"probe": "yes"}}, "template": {"metadata": {"labels": {"probe": "yes"}}, "spec": {"containers": [{"name": "c", "image": "c"}]}}},
+        }))
+        .unwrap();
+        let dry_run = PostParams {
+            dry_run: true,
+            ..PostParams::default()
+        };
+        for _ in 0..300 {
+            if deployments.create(&dry_run, &probe).await.is_err() {
+                return RefuseDeploymentCreates { bindings };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the ValidatingAdmissionPolicy did not take effect within 30 s");
+    }
+
+    async fn remove(self) {
+        self.bindings
+            .delete("refuse-deployment-creates", &DeleteParams::default())
+            .await
+            .unwrap();
+    }
+}
+
+/// The value of one counter sample (`name{labels}`) in the registry's text exposition, if the
+/// sample is there (a labelled counter appears once it was first counted).
+fn counter(registry: &Mutex<Registry>, sample: &str) -> Option<u64> {
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, &registry.lock().unwrap()).unwrap();
+    text.lines()
+        .find(|l| l.starts_with(sample) && l[sample.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .map(|v| v.parse::<u64>().unwrap_or_else(|e| panic!("{sample} {v:?}: {e}")))
 }
 
 /// A `sample-controller --controller-only` process whose stdout lines are collected.

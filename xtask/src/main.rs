@@ -119,8 +119,9 @@ fn test(extra: &[String]) -> Result {
     let mut failures = Vec::new();
     for args in [
         // Every target but the benches: `cargo bench` runs those, and clippy compiles them.
-        &["test", "--workspace", "--lib", "--bins", "--tests", "--examples"][..],
-        &["test", "--workspace", "--doc"][..],
+        // `--no-fail-fast`: one failing test binary must not hide the others' results.
+        &["test", "--workspace", "--no-fail-fast", "--lib", "--bins", "--tests", "--examples"][..],
+        &["test", "--workspace", "--no-fail-fast", "--doc"][..],
     ] {
         let mut cmd = cargo();
         cmd.args(args)
