@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1 as metav1;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 use kube::Resource;
 use kube_core::DynamicResourceScope;
-use kube_scheme::labels::LabelSelector;
+use kube_scheme::labels::{LabelSelector, LabelSelectorConversionError};
 
 use crate::indexer::{Indexer, NAMESPACE_INDEX};
 
@@ -56,6 +57,14 @@ impl<K: Resource> Lister<K> {
             out.retain(|o| selector.matches_opt(o.meta().labels.as_ref()));
         }
         out
+    }
+
+    /// Every cached object matching a `metav1.LabelSelector` (a Deployment's `spec.selector`),
+    /// in every namespace: apimachinery's `LabelSelectorAsSelector`, then [`Lister::list`]. An
+    /// empty selector matches everything; a missing one (`None`) should match nothing, so it is
+    /// not taken here.
+    pub fn list_matching(&self, selector: &metav1::LabelSelector) -> Result<Vec<Arc<K>>, LabelSelectorConversionError> {
+        Ok(self.list(&LabelSelector::try_from(selector)?))
     }
 
     /// The kind this lister serves.
@@ -147,6 +156,13 @@ impl<K: Resource> NamespaceLister<K> {
             })
             .expect("every indexer has the namespace index");
         out
+    }
+
+    /// Objects of this namespace matching a `metav1.LabelSelector`: the pods of a Deployment are
+    /// `pods.namespace(ns).list_matching(&deployment.spec.selector)`. apimachinery's
+    /// `LabelSelectorAsSelector`, then [`NamespaceLister::list`].
+    pub fn list_matching(&self, selector: &metav1::LabelSelector) -> Result<Vec<Arc<K>>, LabelSelectorConversionError> {
+        Ok(self.list(&LabelSelector::try_from(selector)?))
     }
 
     /// The object `name` of this namespace.

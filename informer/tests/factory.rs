@@ -144,6 +144,22 @@ async fn dynamic_and_metadata_informers_restore_kinds() {
 
     let objects = again.lister().namespace("default").list(&"app=web".parse().unwrap());
     assert_eq!(objects.len(), 1);
+    // A `metav1.LabelSelector` (a Deployment's `spec.selector`) selects the same way.
+    let web: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector = serde_json::from_value(
+        serde_json::json!({"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]}),
+    )
+    .unwrap();
+    assert_eq!(
+        again.lister().namespace("default").list_matching(&web).unwrap().len(),
+        1
+    );
+    assert_eq!(again.lister().list_matching(&web).unwrap().len(), 2);
+    let bad: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector = serde_json::from_value(
+        serde_json::json!({"matchExpressions": [{"key": "app", "operator": "Gt", "values": ["1"]}]}),
+    )
+    .unwrap();
+    let err = again.lister().list_matching(&bad).unwrap_err();
+    assert_eq!(err.to_string(), "\"Gt\" is not a valid label selector operator");
     for o in dynamic.indexer().list() {
         let types = o.types.as_ref().expect("kind restored on dynamic list items");
         assert_eq!((types.api_version.as_str(), types.kind.as_str()), ("v1", "ConfigMap"));

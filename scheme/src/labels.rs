@@ -1053,6 +1053,102 @@ pub fn labels_from_selector(selector: &str) -> Result<BTreeMap<String, String>, 
     Ok(labels)
 }
 
+/// Why a `metav1.LabelSelector` is no [`LabelSelector`]: apimachinery's
+/// `LabelSelectorAsSelector` errors, in its words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabelSelectorConversionError {
+    /// A `matchExpressions` operator other than `In`, `NotIn`, `Exists` and `DoesNotExist`.
+    #[error("{} is not a valid label selector operator", go_quote(operator))]
+    InvalidOperator {
+        /// The operator given.
+        operator: String,
+    },
+    /// A `matchLabels` entry or a `matchExpressions` requirement that does not validate.
+    #[error(transparent)]
+    Requirement(#[from] RequirementError),
+}
+
+impl TryFrom<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector> for LabelSelector {
+    type Error = LabelSelectorConversionError;
+
+    /// apimachinery's `metav1.LabelSelectorAsSelector`: `matchLabels` become `key=value`
+    /// requirements, `matchExpressions` `in`, `notin`, exists and `!` requirements, each validated
+    /// as [`Requirement::new`] does; an empty selector matches everything. (A missing one, `nil`
+    /// in Go, selects nothing: keep the `Option` and match nothing for `None`.)
+    ///
+    /// ```
+    /// use k8s_openapi::apimachinery::pkg::apis::meta::v1 as metav1;
+    /// use kube_scheme::labels::LabelSelector;
+    ///
+    /// let of_deployment = metav1::LabelSelector {
+    ///     match_labels: Some([("app".to_owned(), "web".to_owned())].into()),
+    ///     match_expressions: Some(vec![metav1::LabelSelectorRequirement {
+    ///         key: "tier".into(),
+    ///         operator: "In".into(),
+    ///         values: Some(vec!["front".into(), "back".into()]),
+    ///     }]),
+    /// };
+    /// let selector = LabelSelector::try_from(&of_deployment)?;
+    /// assert_eq!(selector.to_string(), "app=web,tier in (back,front)");
+    /// # Ok::<(), kube_scheme::labels::LabelSelectorConversionError>(())
+    /// ```
+    fn try_from(selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> Result<Self, Self::Error> {
+        let mut requirements = Vec::new();
+        for (key, value) in selector.match_labels.iter().flatten() {
+            requirements.push(Requirement::new(key.clone(), Operator::Equals, [value.clone()])?);
+        }
+        for expression in selector.match_expressions.iter().flatten() {
+            let operator = match expression.operator.as_str() {
+                "In" => Operator::In,
+                "NotIn" => Operator::NotIn,
+                "Exists" => Operator::Exists,
+                "DoesNotExist" => Operator::DoesNotExist,
+                other => {
+                    return Err(LabelSelectorConversionError::InvalidOperator {
+                        operator: other.to_owned(),
+                    });
+                }
+            };
+            let values = expression.values.clone().unwrap_or_default();
+            requirements.push(Requirement::new(expression.key.clone(), operator, values)?);
+        }
+        Ok(LabelSelector::new(requirements))
+    }
+}
+
+impl TryFrom<&kube_core::Selector> for LabelSelector {
+    type Error = RequirementError;
+
+    /// kube-core's selector (what `ListParams::labels_from` takes), requirement by requirement,
+    /// each validated as [`Requirement::new`] does.
+    ///
+    /// ```
+    /// use kube_core::{Expression, Selector};
+    /// use kube_scheme::labels::LabelSelector;
+    ///
+    /// let selector: Selector = Expression::Equal("app".into(), "web".into()).into();
+    /// assert_eq!(LabelSelector::try_from(&selector)?.to_string(), "app=web");
+    /// # Ok::<(), kube_scheme::labels::RequirementError>(())
+    /// ```
+    fn try_from(selector: &kube_core::Selector) -> Result<Self, Self::Error> {
+        use kube_core::Expression;
+        let requirements = selector
+            .clone()
+            .into_iter()
+            .map(|expression| match expression {
+                Expression::In(key, values) => Requirement::new(key, Operator::In, values),
+                Expression::NotIn(key, values) => Requirement::new(key, Operator::NotIn, values),
+                Expression::Equal(key, value) => Requirement::new(key, Operator::Equals, [value]),
+                Expression::NotEqual(key, value) => Requirement::new(key, Operator::NotEquals, [value]),
+                Expression::Exists(key) => Requirement::new(key, Operator::Exists, Vec::<String>::new()),
+                Expression::DoesNotExist(key) => Requirement::new(key, Operator::DoesNotExist, Vec::<String>::new()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(LabelSelector::new(requirements))
+    }
+}
+
 mod go_sort;
 
 #[cfg(test)]

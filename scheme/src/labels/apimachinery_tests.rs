@@ -732,3 +732,96 @@ fn test_label_selector_parse() {
         }
     }
 }
+
+/// `TestLabelSelectorAsSelector` (apimachinery `pkg/apis/meta/v1/helpers_test.go`), through
+/// `LabelSelector::try_from(&metav1::LabelSelector)`. Its `nil` case (`labels.Nothing()`) has
+/// no counterpart: the conversion takes a selector, not an `Option`.
+#[test]
+fn label_selector_as_selector() {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1 as metav1;
+    let match_labels = Some(BTreeMap::from([("foo".to_owned(), "bar".to_owned())]));
+    let match_expressions = Some(vec![metav1::LabelSelectorRequirement {
+        key: "baz".into(),
+        operator: "In".into(),
+        values: Some(vec!["qux".into(), "norf".into()]),
+    }]);
+    // Compared by canonical string, as Go's test compares selectors (values keep their order).
+    let convert = |s: metav1::LabelSelector| LabelSelector::try_from(&s);
+    assert_eq!(
+        convert(metav1::LabelSelector::default()).unwrap(),
+        LabelSelector::everything()
+    );
+    assert_eq!(
+        convert(metav1::LabelSelector {
+            match_labels: match_labels.clone(),
+            ..Default::default()
+        })
+        .unwrap()
+        .to_string(),
+        "foo=bar"
+    );
+    assert_eq!(
+        convert(metav1::LabelSelector {
+            match_expressions: match_expressions.clone(),
+            ..Default::default()
+        })
+        .unwrap()
+        .to_string(),
+        "baz in (norf,qux)"
+    );
+    assert_eq!(
+        convert(metav1::LabelSelector {
+            match_labels,
+            match_expressions,
+        })
+        .unwrap()
+        .to_string(),
+        "baz in (norf,qux),foo=bar"
+    );
+    let err = convert(metav1::LabelSelector {
+        match_expressions: Some(vec![metav1::LabelSelectorRequirement {
+            key: "baz".into(),
+            operator: "Exists".into(),
+            values: Some(vec!["qux".into(), "norf".into()]),
+        }]),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(matches!(err, LabelSelectorConversionError::Requirement(_)), "{err}");
+    // Not among Go's cases: an operator that is none of the four, in apimachinery's words.
+    let err = convert(metav1::LabelSelector {
+        match_expressions: Some(vec![metav1::LabelSelectorRequirement {
+            key: "baz".into(),
+            operator: "Gt".into(),
+            values: Some(vec!["1".into()]),
+        }]),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "\"Gt\" is not a valid label selector operator");
+}
+
+/// kube-core's `Selector` converts requirement by requirement, and the same selector written as
+/// text parses to the same thing.
+#[test]
+fn kube_core_selector() {
+    use kube_core::{Expression, Selector};
+    let selector: Selector = [
+        Expression::Equal("app".into(), "web".into()),
+        Expression::NotEqual("env".into(), "dev".into()),
+        Expression::In("tier".into(), ["front".into(), "back".into()].into()),
+        Expression::NotIn("zone".into(), ["a".into()].into()),
+        Expression::Exists("owner".into()),
+        Expression::DoesNotExist("legacy".into()),
+    ]
+    .into_iter()
+    .collect();
+    let converted = LabelSelector::try_from(&selector).unwrap();
+    assert_eq!(converted, parse(&selector.to_string()).unwrap());
+    assert_eq!(
+        converted.to_string(),
+        "app=web,env!=dev,!legacy,owner,tier in (back,front),zone notin (a)"
+    );
+    let bad: Selector = Expression::Equal("app".into(), "a,b".into()).into();
+    assert!(LabelSelector::try_from(&bad).is_err());
+}
