@@ -146,7 +146,7 @@ pub(crate) fn on_create(served: &Served, body: &mut Value, cluster_ip: impl FnOn
                     set(
                         map,
                         "updateStrategy",
-                        json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+                        json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0, "maxUnavailable": 1}}),
                     );
                     set(
                         map,
@@ -170,6 +170,13 @@ pub(crate) fn on_create(served: &Served, body: &mut Value, cluster_ip: impl FnOn
                 }
                 template(spec);
             }
+            // The DaemonSet strategy's template generation, kept in an annotation.
+            if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+                let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+                if let Some(annotations) = annotations.as_object_mut() {
+                    annotations.insert("deprecated.daemonset.template.generation".into(), json!("1"));
+                }
+            }
         }
         ("batch", "Job") => {
             if let Some(spec) = body.get_mut("spec") {
@@ -187,13 +194,17 @@ pub(crate) fn on_create(served: &Served, body: &mut Value, cluster_ip: impl FnOn
                     set(map, "failedJobsHistoryLimit", json!(1));
                 }
                 if let Some(job) = object(spec, "jobTemplate") {
-                    if let Some(meta) = job.get_mut("metadata").and_then(Value::as_object_mut)
+                    // The job template's metadata is a Go struct: always there, `{}` when empty.
+                    let meta = job.entry("metadata").or_insert_with(|| json!({}));
+                    if let Some(meta) = meta.as_object_mut()
                         && meta.get("creationTimestamp").is_some_and(Value::is_null)
                     {
                         meta.remove("creationTimestamp");
                     }
+                    // Only the pod template inside is defaulted: the Job defaults (completions,
+                    // backoffLimit, ...) are the Job's, applied when the CronJob makes one.
                     if let Some(spec) = job.get_mut("spec") {
-                        job_spec(spec);
+                        template(spec);
                     }
                 }
             }
@@ -249,6 +260,7 @@ fn job_selector(body: &mut Value) {
     if spec.get("manualSelector") == Some(&json!(true)) {
         return;
     }
+    spec.insert("manualSelector".into(), json!(false));
     spec.insert(
         "selector".into(),
         json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}),

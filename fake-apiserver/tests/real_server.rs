@@ -11,7 +11,7 @@
 //! - `data/openapi-v3.json.gz`: the OpenAPI v3 documents of every group version, with the hashes
 //!   of the `/openapi/v3` index; the fake serves them as they are.
 //!
-//! Re-record with `KUBE_ENVTEST_RECORD=1 cargo test -p kube-fake-apiserver --test real_server`;
+//! Re-record with `cargo xtask record` (`KUBE_ENVTEST_RECORD=1` on this test);
 //! without it, the test fails when the real server's answers differ from the recordings.
 //! Needs the control plane (`cargo xtask control-plane`).
 
@@ -71,7 +71,7 @@ fn check_or_record(name: &str, live: &Value) {
     let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert!(
         *live == recorded,
-        "the real server's answer differs from {}; re-record with KUBE_ENVTEST_RECORD=1",
+        "the real server's answer differs from {}; re-record with `cargo xtask record`",
         path.display()
     );
 }
@@ -214,7 +214,7 @@ async fn openapi_v3_is_the_real_servers() {
     let recorded: Value = serde_json::from_str(&text).unwrap();
     assert!(
         live == recorded,
-        "the real server's OpenAPI v3 differs from {}; re-record with KUBE_ENVTEST_RECORD=1",
+        "the real server's OpenAPI v3 differs from {}; re-record with `cargo xtask record`",
         path.display()
     );
 
@@ -361,4 +361,133 @@ async fn apply_and_strategic_merge_patch_are_the_real_servers() {
         let on_fake = without_managers(send(&fake.client().unwrap(), "PATCH", path, content_type, body).await);
         assert_eq!(on_fake, on_real, "strategic step {i}: PATCH {path} {body}");
     }
+}
+
+/// Where two JSON values differ, as JSON pointers with both sides: one line per field.
+fn differences(path: &str, fake: &Value, real: &Value, out: &mut Vec<String>) {
+    match (fake, real) {
+        (Value::Object(f), Value::Object(r)) => {
+            let keys: std::collections::BTreeSet<&String> = f.keys().chain(r.keys()).collect();
+            for key in keys {
+                let (a, b) = (f.get(key).unwrap_or(&Value::Null), r.get(key).unwrap_or(&Value::Null));
+                differences(&format!("{path}/{key}"), a, b, out);
+            }
+        }
+        (Value::Array(f), Value::Array(r)) if f.len() == r.len() => {
+            for (i, (a, b)) in f.iter().zip(r).enumerate() {
+                differences(&format!("{path}/{i}"), a, b, out);
+            }
+        }
+        _ if fake != real => out.push(format!("{path}: fake {fake}, real {real}")),
+        _ => {}
+    }
+}
+
+/// Replaces every string equal to `uid` (a Job's generated selector and labels carry it), and
+/// the cluster IPs a Service is given, by placeholders: the rest must be equal.
+fn masked(mut object: Value) -> Value {
+    fn walk(v: &mut Value, uid: &str) {
+        match v {
+            Value::String(s) if !uid.is_empty() && s == uid => *s = "<uid>".into(),
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    match key.as_str() {
+                        "clusterIP" => *child = json!("<ip>"),
+                        "clusterIPs" => *child = json!(["<ip>"]),
+                        _ => walk(child, uid),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, uid)),
+            _ => {}
+        }
+    }
+    let uid = object["metadata"]["uid"].as_str().unwrap_or_default().to_owned();
+    walk(&mut object, &uid);
+    json!({"labels": object["metadata"]["labels"], "annotations": object["metadata"]["annotations"], "spec": object["spec"]})
+}
+
+/// Defaulting: the same minimal objects created on both servers read back with the same spec,
+/// labels and annotations, field by field (Pods, Deployments, ReplicaSets, StatefulSets,
+/// DaemonSets, Jobs, CronJobs, Services; a Job's uid-derived selector and a Service's cluster IP
+/// masked).
+#[tokio::test]
+async fn defaults_are_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let labels = json!({"app": "defaults"});
+    let pod_spec = json!({"containers": [{"name": "c", "image": "example.com/c:1", "ports": [{"containerPort": 80}]}]});
+    let template = json!({"metadata": {"labels": labels}, "spec": pod_spec});
+    let job_template = json!({"metadata": {"labels": labels}, "spec": {"containers": pod_spec["containers"], "restartPolicy": "Never"}});
+    let meta = |name: &str| json!({"name": name, "labels": labels});
+    let objects: Vec<(&str, Value)> = vec![
+        (
+            "/api/v1/namespaces/default/pods",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta("pod"), "spec": pod_spec}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/deployments",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta("deployment"),
+                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/replicasets",
+            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": meta("replicaset"),
+                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/statefulsets",
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta("statefulset"),
+                   "spec": {"serviceName": "svc", "selector": {"matchLabels": labels}, "template": template}}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/daemonsets",
+            json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta("daemonset"),
+                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
+        ),
+        (
+            "/apis/batch/v1/namespaces/default/jobs",
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta("job"), "spec": {"template": job_template}}),
+        ),
+        (
+            "/apis/batch/v1/namespaces/default/cronjobs",
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("cronjob"),
+                   "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": job_template}}}}),
+        ),
+        (
+            "/api/v1/namespaces/default/services",
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("service"),
+                   "spec": {"selector": labels, "ports": [{"port": 80}]}}),
+        ),
+    ];
+    let create = |client: kube::Client, path: &'static str, body: Value| async move {
+        let request = http::Request::post(path)
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_vec(&body).unwrap())
+            .unwrap();
+        let text = client
+            .request_text(request)
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        masked(serde_json::from_str(&text).unwrap())
+    };
+    let mut all = Vec::new();
+    for (path, body) in objects {
+        let on_real = create(real.client(), path, body.clone()).await;
+        let on_fake = create(fake.client().unwrap(), path, body).await;
+        let mut found = Vec::new();
+        differences("", &on_fake, &on_real, &mut found);
+        all.extend(found.into_iter().map(|d| format!("{}: {d}", body_kind(path))));
+    }
+    assert!(
+        all.is_empty(),
+        "defaults differ from the real server's:\n{}",
+        all.join("\n")
+    );
+}
+
+fn body_kind(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
