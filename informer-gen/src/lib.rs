@@ -338,26 +338,74 @@ fn flatten(error: Error) -> Vec<Error> {
     }
 }
 
-/// Every kind claimed twice in one group version, and every plural claimed twice, each naming
-/// both claimants.
+/// Who claims a resource, for a conflict: the scanned item with its place, or the Rust type of a
+/// built-in or explicit one (`Origin` alone does not say which built-in).
+fn claimant(r: &Resource) -> String {
+    match r.origin {
+        Origin::Source { .. } => r.origin.to_string(),
+        Origin::Builtin | Origin::Explicit => format!("{} (`{}`)", r.origin, r.path),
+    }
+}
+
+/// Every kind claimed twice in one group version, every plural claimed twice, and every two
+/// groups (or versions of a group) whose generated module names are one (`a-b.io` and `a.b.io`
+/// both become `a_b_io`), each naming both claimants.
 fn conflicts(resources: &[Resource]) -> Vec<Error> {
     let mut errors = Vec::new();
     let mut kinds: HashMap<(&str, &str, &str), &Resource> = HashMap::new();
     let mut plurals: HashMap<(&str, &str, &str), &Resource> = HashMap::new();
+    let mut group_modules: HashMap<String, &Resource> = HashMap::new();
+    let mut version_modules: HashMap<(&str, String), &Resource> = HashMap::new();
     for r in resources {
+        let module = ident::group(&r.group).to_string();
+        match group_modules.get(&module) {
+            Some(first) if first.group != r.group => {
+                errors.push(Error::Conflict {
+                    what: format!(
+                        "the generated module `{module}` (of groups {:?} and {:?})",
+                        first.group, r.group
+                    ),
+                    first: claimant(first),
+                    second: claimant(r),
+                });
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                group_modules.insert(module, r);
+            }
+        }
+        let version = ident::snake(&r.version).to_string();
+        match version_modules.get(&(r.group.as_str(), version.clone())) {
+            Some(first) if first.version != r.version => {
+                errors.push(Error::Conflict {
+                    what: format!(
+                        "the generated module `{version}` of group {:?} (versions {:?} and {:?})",
+                        r.group, first.version, r.version
+                    ),
+                    first: claimant(first),
+                    second: claimant(r),
+                });
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                version_modules.insert((&r.group, version), r);
+            }
+        }
         if let Some(first) = kinds.insert((&r.group, &r.version, &r.kind), r) {
             errors.push(Error::Conflict {
                 what: format!("kind {}", r.gvk_string()),
-                first: first.origin.to_string(),
-                second: r.origin.to_string(),
+                first: claimant(first),
+                second: claimant(r),
             });
             continue;
         }
         if let Some(first) = plurals.insert((&r.group, &r.version, &r.plural), r) {
             errors.push(Error::Conflict {
                 what: format!("resource {:?} in {}/{}", r.plural, r.group, r.version),
-                first: first.origin.to_string(),
-                second: r.origin.to_string(),
+                first: claimant(first),
+                second: claimant(r),
             });
         }
     }
@@ -446,6 +494,25 @@ mod tests {
         assert_eq!(suggestion("APPS/v1").as_deref(), Some("apps/v1"));
         assert_eq!(suggestion("apps/v1/Deploymnet").as_deref(), Some("apps/v1/Deployment"));
         assert_eq!(suggestion("zzzzzzzzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn groups_that_would_share_a_module_are_a_conflict() {
+        let err = Config::new()
+            .custom("crate::A", "a-b.example.com", "v1", "A", "as", true)
+            .custom("crate::B", "a.b.example.com", "v1", "B", "bs", true)
+            .custom("crate::C", "c.example.com", "v1", "C", "cs", true)
+            .resources()
+            .unwrap_err();
+        assert_eq!(err.problems().len(), 1, "{err}");
+        let message = err.to_string();
+        assert!(
+            message.contains(
+                "the generated module `a_b_example_com` (of groups \"a-b.example.com\" and \"a.b.example.com\")"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("is claimed twice"), "{message}");
     }
 
     #[test]

@@ -80,7 +80,22 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
         }
     }
     let out = out.ok_or_else(|| format!("--out is required\n{}", usage()))?;
-    let generated = config.generate_output().map_err(|e| e.to_string())?;
+    let generated = match config.generate_output() {
+        Ok(generated) => generated,
+        Err(e) => {
+            if stats {
+                // A large tree of bindings may hold a real conflict: the cost of the scan that
+                // found it is still worth knowing.
+                eprintln!(
+                    "informer-gen: failed after {:.3} s, peak RSS {}, {} problems",
+                    started.elapsed().as_secs_f64(),
+                    peak_rss().map_or_else(|| "unknown".to_owned(), |kib| format!("{kib} KiB")),
+                    e.problems().len(),
+                );
+            }
+            return Err(e.to_string());
+        }
+    };
     for warning in &generated.warnings {
         eprintln!("informer-gen: warning: {warning}");
     }

@@ -169,7 +169,12 @@ impl Walker {
             match item {
                 syn::Item::Struct(s) => {
                     let cfg = with_cfgs(cfg, &s.attrs);
-                    self.structure(file, module, s, cfg);
+                    self.structure(file, module, &s.ident, &s.attrs, cfg);
+                }
+                // kube-derive derives `CustomResource` for an enum spec as well.
+                syn::Item::Enum(e) => {
+                    let cfg = with_cfgs(cfg, &e.attrs);
+                    self.structure(file, module, &e.ident, &e.attrs, cfg);
                 }
                 syn::Item::Mod(m) => {
                     let cfg = with_cfgs(cfg, &m.attrs);
@@ -254,16 +259,23 @@ impl Walker {
         }
     }
 
-    fn structure(&mut self, file: &Path, module: &[String], s: &syn::ItemStruct, mut cfg: Vec<String>) {
-        let line = s.ident.span().start().line;
-        let item = s.ident.to_string();
+    fn structure(
+        &mut self,
+        file: &Path,
+        module: &[String],
+        ident: &syn::Ident,
+        attrs: &[syn::Attribute],
+        mut cfg: Vec<String>,
+    ) {
+        let line = ident.span().start().line;
+        let item = ident.to_string();
         let error = |message: String| Error::Attribute {
             file: file.to_path_buf(),
             line,
             item: item.clone(),
             message,
         };
-        let attrs = Attributes::of(&s.attrs);
+        let attrs = Attributes::of(attrs);
         let kind_derive = attrs.derive("Kind");
         let kube_derive = attrs.derive("CustomResource");
         let (derive_cond, is_kube) = match (kind_derive, kube_derive) {
@@ -349,7 +361,7 @@ impl Walker {
         let type_name = if is_kube {
             fields.root.clone().unwrap_or_else(|| kind.clone())
         } else {
-            s.ident.to_string()
+            item.clone()
         };
         let plural = match (&fields.plural, is_kube) {
             (Some(plural), _) => plural.clone(),
@@ -632,6 +644,26 @@ pub struct PolicySpec {{}}
                 "crate::Policy m.io/v1/Policy pols namespaced",
             ]
         );
+    }
+
+    #[test]
+    fn an_enum_spec_is_a_custom_resource_too() {
+        // kube-derive derives `CustomResource` for enums as well as structs.
+        let (scan, _) = scan_text(&[(
+            "lib.rs",
+            &format!(
+                "{HEAD}
+#[derive(CustomResource)]
+#[kube(group = \"e.io\", version = \"v1\", kind = \"Choice\")]
+#[kube(namespaced)]
+pub enum ChoiceSpec {{ A {{ a: u32 }}, B {{ b: String }} }}
+
+pub enum NotAResource {{ X }}
+"
+            ),
+        )]);
+        assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+        assert_eq!(summary(&scan), ["crate::Choice e.io/v1/Choice choices namespaced"]);
     }
 
     #[test]

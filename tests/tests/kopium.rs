@@ -14,7 +14,10 @@ use integration_tests::kopium::azure_microsoft_com::v1alpha1::eventhubs::{Eventh
 use integration_tests::kopium::cert_manager_io::v1::certificates::{Certificate, CertificateSpec};
 use integration_tests::kopium::cert_manager_io::v1::clusterissuers::{ClusterIssuer, ClusterIssuerSpec};
 use integration_tests::kopium::externaldata_gatekeeper_sh::{v1alpha1, v1beta1};
-use integration_tests::kopium::kube_attributes::{NodeMetrics, NodeMetricsSpec, WidgetObject, WidgetSpec};
+use integration_tests::kopium::kube_attributes::{
+    Gateway, Index, MetricData, NodeMetrics, NodeMetricsSpec, Patch, Policy, ServiceEndpoints, TimeSeries,
+    WidgetObject, WidgetSpec,
+};
 use integration_tests::kopium::monitoring_coreos_com::v1::servicemonitors::{ServiceMonitor, ServiceMonitorSpec};
 use integration_tests::kopium::secrets_store_csi_x_k8s_io as csi;
 use kube::Resource;
@@ -59,6 +62,13 @@ fn every_custom_type() -> Vec<ResourceInfo> {
         v1beta1::providers::Provider,
         WidgetObject,
         NodeMetrics,
+        ServiceEndpoints,
+        MetricData,
+        TimeSeries,
+        Policy,
+        Gateway,
+        Index,
+        Patch,
         PrometheusRule,
         ServiceMonitor,
         csi::v1::secretproviderclasses::SecretProviderClass,
@@ -87,6 +97,28 @@ fn every_scanned_type_has_the_plural_and_scope_kube_derive_gave_it() {
     assert!(!derived::<ClusterIssuer>().namespaced);
     assert_eq!(derived::<WidgetObject>().plural, "gadgets");
     assert_eq!(derived::<NodeMetrics>().plural, "nodemetricses");
+    // kube-derive's pluralisation, rule by rule (the generator's plurals equal these, above).
+    let plurals = [
+        derived::<ServiceEndpoints>().plural,
+        derived::<MetricData>().plural,
+        derived::<TimeSeries>().plural,
+        derived::<Policy>().plural,
+        derived::<Gateway>().plural,
+        derived::<Index>().plural,
+        derived::<Patch>().plural,
+    ];
+    assert_eq!(
+        plurals,
+        [
+            "serviceendpointses",
+            "metricdatas",
+            "timeserieses",
+            "policies",
+            "gateways",
+            "indexes",
+            "patches"
+        ]
+    );
 }
 
 #[test]
