@@ -88,7 +88,7 @@ fn server() -> ! {
                 "spec": {"deploymentName": format!("foo-{i}-deployment"), "replicas": 1 + i % 5},
             })
         });
-        server.bench_put(&gvr, foos).unwrap();
+        server.seed_json(&gvr, foos).unwrap();
         server
     });
     println!("URL {}", server.url());

@@ -11,7 +11,6 @@ use std::time::Duration;
 use common::{CronTab, TIMEOUT, configmap, crontab, eventually, start};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 use kube_informer::{BackoffSettings, HandlerFns, InformerOptions, SharedIndexInformer, SharedInformerFactory};
 
@@ -267,7 +266,7 @@ async fn informers_recover_from_410_after_etcd_compaction() {
         InformerOptions {
             watch_error_handler: Some(Arc::new({
                 let errors = errors.clone();
-                move |err: &watcher::Error| errors.lock().unwrap().push(err.to_string())
+                move |err: &kube_informer::InformerError| errors.lock().unwrap().push(err.to_string())
             })),
             backoff: BACKOFF,
             ..Default::default()

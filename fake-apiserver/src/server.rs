@@ -49,6 +49,20 @@ pub enum Error {
     /// A kind given to [`FakeApiServer::add_kind`] conflicts with the scheme.
     #[error(transparent)]
     Scheme(#[from] kube_scheme::SchemeError),
+    /// [`FakeApiServer::seed`] could not write an object: its resource is not served, or the
+    /// store refused it (the `metav1.Status` the API would have answered). The objects before it
+    /// were written; it and those after it were not.
+    #[error("cannot seed {resource} {}: {reason}", match .namespace { Some(ns) => format!("{ns}/{}", .name), None => .name.clone() })]
+    Seed {
+        /// The resource (`deployments.apps/v1`).
+        resource: String,
+        /// The object's namespace, for namespaced kinds.
+        namespace: Option<String>,
+        /// The object's name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Configures a [`FakeApiServer`].
@@ -225,6 +239,15 @@ impl std::fmt::Debug for FakeApiServer {
     }
 }
 
+/// `deployments.apps/v1`, `pods/v1`: a resource as errors name it.
+fn describe(gvr: &GroupVersionResource) -> String {
+    if gvr.group.is_empty() {
+        format!("{}/{}", gvr.resource, gvr.version)
+    } else {
+        format!("{}.{}/{}", gvr.resource, gvr.group, gvr.version)
+    }
+}
+
 impl FakeApiServer {
     /// Starts a server with every built-in kind and every registered custom resource, on a free
     /// loopback port.
@@ -328,32 +351,81 @@ impl FakeApiServer {
         }
     }
 
-    /// Bench support only (`informer/benches/informer.rs`), not part of the API: writes each
-    /// object straight into the store, without HTTP, as a POST (if it does not exist) or a PUT
-    /// without a resourceVersion precondition (if it does) would: resourceVersion, uid and
-    /// timestamps are set and open watches get the event. Each object needs `kind`,
-    /// `apiVersion`, `metadata.name` and, for namespaced kinds, `metadata.namespace`. Returns
-    /// how many objects were written, or the first error's message.
-    #[doc(hidden)]
-    pub fn bench_put(
+    /// Seeds the server with objects, as client-go's fake clientset and controller-runtime's
+    /// fake client (`WithObjects`) take them: each is written straight into the store, without
+    /// HTTP, as a create (if it does not exist) or an update without a resourceVersion
+    /// precondition (if it does) would be, so resourceVersion, uid, timestamps and defaults are
+    /// set and open watches get the event. Namespaced objects need `metadata.namespace`; the
+    /// namespace need not exist. Returns how many objects were written.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use k8s_openapi::api::core::v1::ConfigMap;
+    /// use kube::api::ObjectMeta;
+    ///
+    /// let server = kube_fake_apiserver::FakeApiServer::start().await?;
+    /// let config = ConfigMap {
+    ///     metadata: ObjectMeta { name: Some("settings".into()), namespace: Some("default".into()), ..ObjectMeta::default() },
+    ///     ..ConfigMap::default()
+    /// };
+    /// assert_eq!(server.seed([config])?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn seed<K>(&self, objects: impl IntoIterator<Item = K>) -> Result<usize, Error>
+    where
+        K: kube::Resource<DynamicType = ()> + serde::Serialize,
+    {
+        let resource = kube::core::ApiResource::erase::<K>(&());
+        let gvr = GroupVersionResource::gvr(&resource.group, &resource.version, &resource.plural);
+        let mut typed = Vec::new();
+        for object in objects {
+            let mut value = serde_json::to_value(&object).map_err(|e| Error::Seed {
+                resource: describe(&gvr),
+                namespace: object.meta().namespace.clone(),
+                name: object.meta().name.clone().unwrap_or_default(),
+                reason: format!("does not serialise: {e}"),
+            })?;
+            // kube-derive's and k8s-openapi's types write their kind; a plain `Resource` may not.
+            if let Some(map) = value.as_object_mut() {
+                map.entry("apiVersion")
+                    .or_insert_with(|| resource.api_version.clone().into());
+                map.entry("kind").or_insert_with(|| resource.kind.clone().into());
+            }
+            typed.push(value);
+        }
+        self.seed_json(&gvr, typed)
+    }
+
+    /// [`FakeApiServer::seed`] for objects as JSON, of any resource the server serves (custom
+    /// resources added at run time included). Each object needs `kind`, `apiVersion` and
+    /// `metadata.name`.
+    pub fn seed_json(
         &self,
         gvr: &GroupVersionResource,
         objects: impl IntoIterator<Item = Value>,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, Error> {
         let mut written = 0;
         for mut object in objects {
             let mut store = self.shared.store();
-            let served = store.served(gvr).ok_or_else(|| format!("{gvr:?} is not served"))?;
             let name = object
                 .pointer("/metadata/name")
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned();
-            let ns = object
+            let given_ns = object
                 .pointer("/metadata/namespace")
                 .and_then(Value::as_str)
-                .filter(|_| served.namespaced())
                 .map(str::to_owned);
+            let seed_error = |reason: String| Error::Seed {
+                resource: describe(gvr),
+                namespace: given_ns.clone(),
+                name: name.clone(),
+                reason,
+            };
+            let served = store
+                .served(gvr)
+                .ok_or_else(|| seed_error("the resource is not served".into()))?;
+            let ns = given_ns.clone().filter(|_| served.namespaced());
             let result = if store.get(&served, ns.as_deref(), &name).is_ok() {
                 if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
                     meta.remove("resourceVersion");
@@ -362,7 +434,7 @@ impl FakeApiServer {
             } else {
                 store.create(&served, ns.as_deref(), object, false)
             };
-            result.map_err(|e| e.status().to_string())?;
+            result.map_err(|e| seed_error(e.status().to_string()))?;
             written += 1;
         }
         Ok(written)

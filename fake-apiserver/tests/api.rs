@@ -640,3 +640,57 @@ async fn discovery_serves_every_kind() {
     assert!(groups > 20, "{groups} groups");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn seeding_writes_objects_as_creates_and_updates_would() {
+    use futures::{StreamExt, TryStreamExt};
+    use kube::runtime::watcher;
+    let server = FakeApiServer::start().await.unwrap();
+    let api: Api<ConfigMap> = Api::namespaced(server.client().unwrap(), "default");
+    let mut events = watcher(api.clone(), watcher::Config::default()).boxed();
+    assert!(matches!(events.try_next().await.unwrap(), Some(watcher::Event::Init)));
+    assert!(matches!(
+        events.try_next().await.unwrap(),
+        Some(watcher::Event::InitDone)
+    ));
+
+    let mut seeded = configmap("seeded", &[("app", "web")], &[("k", "1")]);
+    seeded.metadata.namespace = Some("default".into());
+    assert_eq!(server.seed([seeded.clone()]).unwrap(), 1);
+    let stored = api.get("seeded").await.unwrap();
+    assert!(stored.metadata.uid.is_some() && stored.metadata.resource_version.is_some());
+    assert!(
+        matches!(events.try_next().await.unwrap(), Some(watcher::Event::Apply(c)) if c.metadata.name.as_deref() == Some("seeded"))
+    );
+    // Seeding it again updates it: the watch hears the change.
+    seeded.data = Some([("k".to_owned(), "2".to_owned())].into());
+    assert_eq!(server.seed([seeded]).unwrap(), 1);
+    assert_eq!(api.get("seeded").await.unwrap().data.unwrap()["k"], "2");
+    assert!(
+        matches!(events.try_next().await.unwrap(), Some(watcher::Event::Apply(c)) if c.data.as_ref().unwrap()["k"] == "2")
+    );
+
+    // A resource the server does not serve, and an object the store refuses, are typed errors
+    // naming the object.
+    let gvr = kube::core::GroupVersionResource::gvr("example.com", "v1", "nothings");
+    let err = server
+        .seed_json(
+            &gvr,
+            [json!({"apiVersion": "example.com/v1", "kind": "Nothing", "metadata": {"name": "n"}})],
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot seed nothings.example.com/v1 n: the resource is not served"
+    );
+    let mut unnamed = configmap("x", &[], &[]);
+    unnamed.metadata.name = None;
+    unnamed.metadata.namespace = Some("default".into());
+    let err = server.seed([unnamed]).unwrap_err();
+    assert!(
+        matches!(&err, kube_fake_apiserver::Error::Seed { resource, .. } if resource == "configmaps/v1"),
+        "{err}"
+    );
+    drop(events);
+    server.shutdown().await;
+}

@@ -236,7 +236,7 @@ fn write_updates(server: &FakeApiServer) {
             p["metadata"]["annotations"]["bench/round"] = json!(round.to_string());
             p
         });
-        assert_eq!(server.bench_put(&pods_gvr(), updates), Ok(EVENT_PODS));
+        assert_eq!(server.seed_json(&pods_gvr(), updates).unwrap(), EVENT_PODS);
     }
 }
 
@@ -320,7 +320,7 @@ fn events_child(what: &str) -> Value {
         // consumer shows the watch is open.
         let mut probe = pod_json(0, 10);
         probe["metadata"]["annotations"]["bench/probe"] = json!("1");
-        assert_eq!(server.bench_put(&pods_gvr(), [probe]), Ok(1));
+        assert_eq!(server.seed_json(&pods_gvr(), [probe]).unwrap(), 1);
         while !all_reach(&counters, EVENT_PODS as u64 + 1) {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }

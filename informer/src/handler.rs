@@ -219,9 +219,13 @@ pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
         removed: AtomicBool::new(false),
     });
     let worker_shared = shared.clone();
+    // Handlers run inside the runtime the informer was used from, so that they may
+    // `tokio::spawn` or use a `Handle::current()` (a plain thread has no runtime context).
+    let runtime = tokio::runtime::Handle::try_current().ok();
     let thread = std::thread::Builder::new()
         .name(name.clone())
         .spawn(move || {
+            let _context = runtime.as_ref().map(tokio::runtime::Handle::enter);
             let (mut batch, mut done) = (Vec::new(), Vec::new());
             while rx.take_all(&mut batch, &mut done) {
                 for message in &batch {
@@ -268,6 +272,8 @@ pub struct HandlerRegistration {
     pub(crate) id: u64,
     pub(crate) shared: Arc<HandlerShared>,
     pub(crate) remove: RemoveFn,
+    /// The worker thread, once detached by [`HandlerRegistration::remove`].
+    pub(crate) thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 /// Detaches a handler from its informer and hands back its worker thread.
@@ -295,13 +301,29 @@ impl HandlerRegistration {
     pub fn delivered(&self) -> u64 {
         self.shared.delivered.load(Ordering::Relaxed)
     }
-    /// Stops delivering to this handler. Notifications already queued are still handled; this
-    /// waits for that.
+    /// Stops delivering to this handler (client-go's `RemoveEventHandler`), without waiting:
+    /// notifications already queued are still handled, on the handler's own thread, after this
+    /// returns ([`HandlerRegistration::removed`] waits for that). Callable from async code and
+    /// from inside the handler itself.
     pub fn remove(&self) {
         if !self.shared.removed.swap(true, Ordering::AcqRel)
             && let Some(thread) = (self.remove)(self.id)
         {
-            let _ = thread.join();
+            *self.thread.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(thread);
+        }
+    }
+
+    /// Removes the handler if it is not yet removed, then waits until it has handled what was
+    /// queued for it and its thread has ended. Do not await it from inside the handler.
+    pub async fn removed(&self) {
+        self.remove();
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }
     /// Waits (polling) until [`has_synced`](Self::has_synced) or the timeout; returns whether it synced.

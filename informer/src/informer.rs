@@ -48,9 +48,48 @@ impl<K: Resource> WeakSharedIndexInformer<K> {
 
 /// A change applied to each object before it is cached (client-go's `TransformFunc`).
 pub type Transform<K> = Arc<dyn Fn(&mut K) + Send + Sync>;
-/// Called with every error of the list+watch (client-go's `WatchErrorHandler`); the informer
-/// retries with backoff either way.
-pub type WatchErrorHandler = Arc<dyn Fn(&watcher::Error) + Send + Sync>;
+/// Called with every error of the list+watch and every object that cannot be cached (client-go's
+/// `WatchErrorHandler`); the informer retries with backoff either way.
+pub type WatchErrorHandler = Arc<dyn Fn(&InformerError) + Send + Sync>;
+
+/// What went wrong in an informer's list+watch, as told to its [`WatchErrorHandler`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InformerError {
+    /// A list or watch request failed (kube-runtime's watcher error); it is retried with
+    /// backoff.
+    #[error("list/watch of {kind} failed: {source}")]
+    Watch {
+        /// The kind the informer serves.
+        kind: String,
+        /// The watcher's error.
+        #[source]
+        source: watcher::Error,
+    },
+    /// An object the server sent does not decode as the informer's type: it is skipped, and
+    /// what was cached of it stays.
+    #[error("{kind} {}: does not decode: {source}", fmt_key(.namespace.as_deref(), .name))]
+    Decode {
+        /// The kind the informer serves.
+        kind: String,
+        /// The object's namespace, if it has one.
+        namespace: Option<String>,
+        /// The object's name.
+        name: String,
+        /// The resourceVersion the server gave it.
+        resource_version: Option<String>,
+        /// Why it does not decode.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn fmt_key(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("\"{ns}/{name}\""),
+        None => format!("\"{name}\""),
+    }
+}
 
 /// A ready transform: drops `metadata.managedFields`, which is often half of an object's size.
 pub fn strip_managed_fields<K: Resource>(object: &mut K) {
@@ -58,8 +97,10 @@ pub fn strip_managed_fields<K: Resource>(object: &mut K) {
 }
 
 /// How long the informer waits before retrying a failed list or watch: exponential from
-/// `initial` to `max`, back to `initial` after `reset_after` without errors. The default is
-/// client-go's reflector's: 800 ms, 30 s, 2 min.
+/// `initial` to `max` with jitter (each wait up to twice the last, at random, so that the
+/// informers of many replicas do not retry in lockstep after an API server restart), back to
+/// `initial` after `reset_after` without errors. The default is client-go's reflector's and
+/// kube-runtime's `DefaultBackoff`: 800 ms, 30 s, 2 min.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BackoffSettings {
     /// The first wait.
@@ -80,33 +121,21 @@ impl Default for BackoffSettings {
     }
 }
 
-/// kube-runtime's `Backoff` for [`BackoffSettings`].
-struct InformerBackoff {
-    settings: BackoffSettings,
-    next: Duration,
-    last: Option<std::time::Instant>,
-}
-
-impl Iterator for InformerBackoff {
-    type Item = Duration;
-    fn next(&mut self) -> Option<Duration> {
-        let now = std::time::Instant::now();
-        if self
-            .last
-            .is_some_and(|l| now.duration_since(l) > self.settings.reset_after)
-        {
-            self.next = self.settings.initial;
-        }
-        self.last = Some(now);
-        let wait = self.next;
-        self.next = (self.next * 2).min(self.settings.max);
-        Some(wait)
-    }
-}
-
-impl kube::runtime::utils::Backoff for InformerBackoff {
-    fn reset(&mut self) {
-        self.next = self.settings.initial;
+impl BackoffSettings {
+    /// kube-runtime's own backoff for these settings: its jittered `ExponentialBackoff` (backon's
+    /// exponential builder, factor 2) inside its `ResetTimerBackoff`, as its `DefaultBackoff` is
+    /// made.
+    fn backoff(self) -> impl kube::runtime::utils::Backoff {
+        let exponential = backon::ExponentialBuilder::default()
+            .with_min_delay(self.initial)
+            .with_max_delay(self.max)
+            .with_factor(2.0)
+            .with_jitter()
+            .without_max_times();
+        kube::runtime::utils::ResetTimerBackoff::new(
+            kube::runtime::watcher::ExponentialBackoff::from(exponential),
+            self.reset_after,
+        )
     }
 }
 
@@ -116,9 +145,9 @@ pub struct InformerOptions<K> {
     pub config: watcher::Config,
     /// Applied to each object before it is cached, in order.
     pub transforms: Vec<Transform<K>>,
-    /// Told about every list/watch error, and about every object that does not decode as `K`
-    /// (as [`watcher::Error::WatchFailed`] with a serde error; the object is skipped and what
-    /// was cached of it stays).
+    /// Told about every list/watch error ([`InformerError::Watch`]), and about every object that
+    /// does not decode as `K` ([`InformerError::Decode`], naming it; the object is skipped and
+    /// what was cached of it stays).
     pub watch_error_handler: Option<WatchErrorHandler>,
     /// The resync period of handlers added without one (`None`: no resync).
     pub default_resync: Option<Duration>,
@@ -341,6 +370,7 @@ where
                 let at = dispatch.threads.iter().position(|(t, _)| *t == id)?;
                 Some(dispatch.threads.swap_remove(at).1)
             }),
+            thread: std::sync::Mutex::new(None),
         }
     }
 
@@ -403,11 +433,7 @@ where
         let inner = self.inner.clone();
         let sender = events.clone();
         let watch = tokio::spawn(async move {
-            let backoff = InformerBackoff {
-                settings: inner.options.backoff,
-                next: inner.options.backoff.initial,
-                last: None,
-            };
+            let backoff = inner.options.backoff.backoff();
             let api = crate::raw::raw_api(&inner.api, &inner.kind, inner.counters.clone());
             let stream = watcher(api, inner.options.config.clone()).backoff(backoff);
             // Texts go to chunks of their own, sealed before each batch is handed over.
@@ -422,7 +448,7 @@ where
                             }
                             ready.push(event)
                         }
-                        Err(err) => report_watch_error(&inner, &err),
+                        Err(err) => report_watch_error(&inner, err),
                     }
                 }
                 if ready.is_empty() {
@@ -543,9 +569,20 @@ where
     }
 }
 
-/// Logs `err` and tells the watch error handler, if any (a panic in it is caught and logged).
-fn report_watch_error<K: Resource>(inner: &Inner<K>, err: &watcher::Error) {
+/// Logs a list/watch error and tells the watch error handler.
+fn report_watch_error<K: Resource>(inner: &Inner<K>, err: watcher::Error) {
     tracing::warn!(informer = %inner.options.name, %err, "list/watch failed; retrying");
+    report(
+        inner,
+        &InformerError::Watch {
+            kind: inner.kind.clone(),
+            source: err,
+        },
+    );
+}
+
+/// Tells the watch error handler, if any (a panic in it is caught and logged).
+fn report<K: Resource>(inner: &Inner<K>, err: &InformerError) {
     if let Some(handler) = &inner.options.watch_error_handler
         && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(err))).is_err()
     {
@@ -698,7 +735,16 @@ where
                 }
                 Unusable::Decode(err) => {
                     tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, %err, "object does not decode; skipped");
-                    report_watch_error(inner, &watcher::Error::WatchFailed(kube::Error::SerdeError(err)));
+                    report(
+                        inner,
+                        &InformerError::Decode {
+                            kind: inner.kind.clone(),
+                            namespace: meta.namespace.clone(),
+                            name: name.to_owned(),
+                            resource_version: meta.resource_version.clone(),
+                            source: err,
+                        },
+                    );
                 }
             }
             keep_cached.then(|| Decoded::Cached(crate::object_key(&raw)))
@@ -856,5 +902,33 @@ mod tests {
         assert_eq!(meta.finalizers.as_ref().map(Vec::capacity), Some(2));
         assert_eq!(meta.owner_references.as_ref().map(Vec::capacity), Some(1));
         assert_eq!(meta.managed_fields.as_ref().map(Vec::capacity), Some(1));
+    }
+
+    /// The retry waits are kube-runtime's jittered exponential backoff: each wait lies between
+    /// the plain exponential delay and twice it, and replicas do not all wait the same.
+    #[tokio::test]
+    async fn backoff_is_exponential_with_jitter() {
+        let settings = super::BackoffSettings {
+            initial: std::time::Duration::from_millis(100),
+            max: std::time::Duration::from_secs(1),
+            reset_after: std::time::Duration::from_secs(60),
+        };
+        let runs: Vec<Vec<std::time::Duration>> = (0..20).map(|_| settings.backoff().take(6).collect()).collect();
+        for run in &runs {
+            for (i, wait) in run.iter().enumerate() {
+                let plain = (settings.initial * 2u32.pow(i as u32)).min(settings.max);
+                assert!(
+                    *wait >= plain && *wait < plain * 2,
+                    "wait {i}: {wait:?} (plain {plain:?})"
+                );
+            }
+        }
+        let first: std::collections::BTreeSet<std::time::Duration> = runs.iter().map(|r| r[0]).collect();
+        assert!(first.len() > 1, "20 informers waited exactly alike: {first:?}");
+        // `reset` (the watcher calls it after a success) starts again from `initial`.
+        let mut backoff = settings.backoff();
+        let _ = backoff.by_ref().take(5).count();
+        kube::runtime::utils::Backoff::reset(&mut backoff);
+        assert!(backoff.next().unwrap() < settings.initial * 2);
     }
 }

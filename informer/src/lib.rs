@@ -54,7 +54,7 @@ pub use handler::{
 };
 pub use indexer::{IndexFn, Indexer, IndexerError, NAMESPACE_INDEX, object_key, split_key};
 pub use informer::{
-    BackoffSettings, EventStream, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler,
+    BackoffSettings, EventStream, InformerError, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler,
     WeakSharedIndexInformer, strip_managed_fields,
 };
 pub use kube_scheme::{Scope, labels};

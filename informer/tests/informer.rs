@@ -357,15 +357,20 @@ async fn objects_that_do_not_decode_are_reported_and_skipped_keeping_what_was_ca
     api.create(&PostParams::default(), &configmap("boom", &[], "1"))
         .await
         .unwrap();
-    assert_eq!(server.bench_put(&gvr, [bad("bad")]), Ok(1));
+    assert_eq!(server.seed_json(&gvr, [bad("bad")]).unwrap(), 1);
     let errors = Arc::new(AtomicUsize::new(0));
     let counter = errors.clone();
+    let told: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let tell = told.clone();
     let options = InformerOptions {
         transforms: vec![Arc::new(|c: &mut ConfigMap| {
             assert_ne!(c.metadata.name.as_deref(), Some("boom"), "a transform that panics");
         })],
-        watch_error_handler: Some(Arc::new(move |_| {
+        watch_error_handler: Some(Arc::new(move |err| {
             counter.fetch_add(1, Relaxed);
+            if let kube_informer::InformerError::Decode { namespace, name, .. } = err {
+                tell.lock().unwrap().push(format!("{namespace:?} {name} | {err}"));
+            }
         })),
         ..Default::default()
     };
@@ -375,13 +380,19 @@ async fn objects_that_do_not_decode_are_reported_and_skipped_keeping_what_was_ca
     assert!(inf.wait_for_sync(TIMEOUT).await);
     assert_eq!(inf.indexer().keys(), ["default/good"], "bad and boom are skipped");
     assert_eq!(errors.load(Relaxed), 1, "the object that does not decode was reported");
+    let told = told.lock().unwrap().clone();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].starts_with("Some(\"default\") bad | ConfigMap \"default/bad\": does not decode: "),
+        "the typed error names the object: {told:?}"
+    );
     assert!(
         matches!(next(&mut events).await, Notification::Add { obj, .. } if obj.metadata.name.as_deref() == Some("good"))
     );
 
     // An update that does not decode leaves the cached version, and the informer goes on.
     let cached = inf.indexer().get("default/good").unwrap();
-    assert_eq!(server.bench_put(&gvr, [bad("good")]), Ok(1));
+    assert_eq!(server.seed_json(&gvr, [bad("good")]).unwrap(), 1);
     api.create(&PostParams::default(), &configmap("later", &[], "1"))
         .await
         .unwrap();
@@ -413,4 +424,79 @@ async fn next(events: &mut kube_informer::EventStream<ConfigMap>) -> Notificatio
         .await
         .expect("a notification in time")
         .expect("the stream goes on")
+}
+
+/// Handlers run inside the runtime the informer was used from (`tokio::spawn` works in them),
+/// and removing one never waits for it: not from async code while it is busy, not from inside
+/// the handler itself; `removed().await` is the wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handlers_run_in_the_runtime_and_removal_does_not_block() {
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    api.create(&PostParams::default(), &configmap("a", &[], "1"))
+        .await
+        .unwrap();
+    let inf = informer(&server, InformerOptions::default());
+
+    // tokio::spawn from a handler.
+    let (spawned_tx, mut spawned) = tokio::sync::mpsc::unbounded_channel::<String>();
+    inf.add_event_handler(HandlerFns::new().on_add(move |c: &Arc<ConfigMap>, _| {
+        let (tx, name) = (spawned_tx.clone(), c.metadata.name.clone().unwrap_or_default());
+        tokio::spawn(async move {
+            let _ = tx.send(name);
+        });
+    }));
+
+    // A handler blocked until released: removing it returns at once.
+    let (release_tx, release) = std::sync::mpsc::channel::<()>();
+    let release = std::sync::Mutex::new(release);
+    let handled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = handled.clone();
+    let blocked = inf.add_event_handler(HandlerFns::new().on_add(move |_: &Arc<ConfigMap>, _| {
+        let _ = release.lock().unwrap().recv();
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }));
+
+    // A handler that removes itself on its first event.
+    let own: Arc<std::sync::OnceLock<kube_informer::HandlerRegistration>> = Arc::default();
+    let own_in_handler = own.clone();
+    let self_seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = self_seen.clone();
+    let _ = own.set(
+        inf.add_event_handler(HandlerFns::new().on_add(move |_: &Arc<ConfigMap>, _| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if let Some(registration) = own_in_handler.get() {
+                registration.remove();
+            }
+        })),
+    );
+
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+    assert_eq!(
+        tokio::time::timeout(TIMEOUT, spawned.recv()).await.unwrap().as_deref(),
+        Some("a")
+    );
+    eventually("the self-removing handler saw a", || {
+        self_seen.load(std::sync::atomic::Ordering::SeqCst) == 1
+    })
+    .await;
+
+    // The blocked handler is inside its first event: remove() must not wait for it.
+    blocked.remove();
+    assert_eq!(handled.load(std::sync::atomic::Ordering::SeqCst), 0, "still blocked");
+    release_tx.send(()).unwrap();
+    tokio::time::timeout(TIMEOUT, blocked.removed()).await.unwrap();
+    assert_eq!(handled.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    api.create(&PostParams::default(), &configmap("b", &[], "1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokio::time::timeout(TIMEOUT, spawned.recv()).await.unwrap().as_deref(),
+        Some("b")
+    );
+    assert_eq!(self_seen.load(std::sync::atomic::Ordering::SeqCst), 1, "removed itself");
+    inf.shutdown().await;
+    server.shutdown().await;
 }

@@ -105,7 +105,7 @@ pub async fn loaded_server(n: usize, namespaces: usize) -> FakeApiServer {
         .await
         .expect("fake server starts");
     server
-        .bench_put(&pods_gvr(), (0..n).map(|i| pod_json(i, namespaces)))
+        .seed_json(&pods_gvr(), (0..n).map(|i| pod_json(i, namespaces)))
         .expect("loading pods");
     server
 }
