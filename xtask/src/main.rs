@@ -120,7 +120,15 @@ fn test(extra: &[String]) -> Result {
     for args in [
         // Every target but the benches: `cargo bench` runs those, and clippy compiles them.
         // `--no-fail-fast`: one failing test binary must not hide the others' results.
-        &["test", "--workspace", "--no-fail-fast", "--lib", "--bins", "--tests", "--examples"][..],
+        &[
+            "test",
+            "--workspace",
+            "--no-fail-fast",
+            "--lib",
+            "--bins",
+            "--tests",
+            "--examples",
+        ][..],
         &["test", "--workspace", "--no-fail-fast", "--doc"][..],
     ] {
         let mut cmd = cargo();
