@@ -825,3 +825,88 @@ fn kube_core_selector() {
     let bad: Selector = Expression::Equal("app".into(), "a,b".into()).into();
     assert!(LabelSelector::try_from(&bad).is_err());
 }
+
+/// labels_test.go's `TestSetString`: a label set's selector string, sorted by key (through
+/// `LabelSelector::from_labels`, apimachinery's `SelectorFromValidatedSet`). Its `TestLabelHas`,
+/// `TestLabelGet`, `TestLabelConflict` and `TestLabelMerge` test `labels.Set`'s map helpers
+/// (`Has`, `Get`, `Conflicts`, `Merge`), which this crate leaves to `BTreeMap`.
+#[test]
+fn set_string() {
+    let string = |pairs: &[(&str, &str)]| LabelSelector::from_labels(&set(pairs)).unwrap().to_string();
+    assert_eq!(string(&[("x", "y")]), "x=y");
+    assert_eq!(string(&[("foo", "bar")]), "foo=bar");
+    assert_eq!(string(&[("foo", "bar"), ("baz", "qup")]), "baz=qup,foo=bar");
+}
+
+/// `pkg/util/validation`'s `TestIsQualifiedName` (label keys) and `TestIsValidLabelValue`, case
+/// for case, through `validate_label_key` and `validate_label_value` (unchanged from v0.37.0 to
+/// the newest apimachinery).
+#[test]
+fn is_qualified_name_and_is_valid_label_value() {
+    let long_prefixed = format!("{}/{}", "a".repeat(253), "b".repeat(63));
+    let a63 = "a".repeat(63);
+    let good_keys = [
+        "simple",
+        "now-with-dashes",
+        "1-starts-with-num",
+        "1234",
+        "simple/simple",
+        "now-with-dashes/simple",
+        "now-with-dashes/now-with-dashes",
+        "now.with.dots/simple",
+        "now-with.dashes-and.dots/simple",
+        "1-num.2-num/3-num",
+        "1234/5678",
+        "1.2.3.4/5678",
+        "Uppercase_Is_OK_123",
+        "example.com/Uppercase_Is_OK_123",
+        "requests.storage-foo",
+        &a63,
+        &long_prefixed,
+    ];
+    for key in good_keys {
+        assert_eq!(validate_label_key(key), Ok(()), "{key:?}");
+    }
+    let a64 = "a".repeat(64);
+    let long_prefix = format!("{}/abc", "a".repeat(254));
+    let bad_keys = [
+        "nospecialchars%^=@",
+        "cantendwithadash-",
+        "-cantstartwithadash-",
+        "only/one/slash",
+        "Example.com/abc",
+        "example_com/abc",
+        "example.com/",
+        "/simple",
+        &a64,
+        &long_prefix,
+    ];
+    for key in bad_keys {
+        assert!(validate_label_key(key).is_err(), "{key:?} must be refused");
+    }
+    let good_values = [
+        "simple",
+        "now-with-dashes",
+        "1-starts-with-num",
+        "end-with-num-1",
+        "1234",
+        &a63,
+        "",
+    ];
+    for value in good_values {
+        assert_eq!(validate_label_value(value), Ok(()), "{value:?}");
+    }
+    let bad_values = [
+        "nospecialchars%^=@",
+        "Tama-nui-te-rā.is.Māori.sun",
+        "\\backslashes\\are\\bad",
+        "-starts-with-dash",
+        "ends-with-dash-",
+        ".starts.with.dot",
+        "ends.with.dot.",
+        &a64,
+    ];
+    for value in bad_values {
+        assert!(validate_label_value(value).is_err(), "{value:?} must be refused");
+    }
+}
