@@ -70,7 +70,8 @@ pub fn default_error_policy<E>(_key: &ObjectRef, _error: &E, _retries: u32) -> A
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type ReconcileFn<E> = Arc<dyn Fn(ObjectRef) -> BoxFuture<Result<Action, E>> + Send + Sync>;
 type ErrorPolicyFn<E> = Arc<dyn Fn(&ObjectRef, &E, u32) -> Action + Send + Sync>;
-type SyncedFn = Box<dyn Fn() -> bool + Send + Sync>;
+/// Resolves once a cache (or a handler registration) has synced.
+type Synced = BoxFuture<()>;
 
 /// A controller: `workers` tasks take keys from `queue` and call `reconcile(key)`; errors go
 /// through `error_policy` (given the error and how many times the key was retried) and the
@@ -117,7 +118,8 @@ pub struct Controller<E> {
     reconcile: ReconcileFn<E>,
     error_policy: ErrorPolicyFn<E>,
     workers: usize,
-    synced: Vec<SyncedFn>,
+    /// In a mutex only to keep the controller `Sync` (the futures are `Send`, not `Sync`).
+    synced: std::sync::Mutex<Vec<Synced>>,
     elector: Option<LeaderElector>,
     metrics: Option<ControllerMetrics>,
     registry: Option<Metrics>,
@@ -148,7 +150,7 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
             reconcile: Arc::new(move |key| Box::pin(reconcile(key))),
             error_policy: Arc::new(error_policy),
             workers: 1,
-            synced: Vec::new(),
+            synced: std::sync::Mutex::default(),
             elector: None,
             metrics: None,
             registry: None,
@@ -181,15 +183,15 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
         K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
         K::DynamicType: Clone + Send + Sync,
     {
-        let informer = informer.clone();
-        self.synced.push(Box::new(move || informer.has_synced()));
+        self.synced_mut().push(Box::pin(informer.synced()));
         self
     }
 
-    /// Starts the workers only once `synced` returns true (a handler registration's
-    /// `has_synced`, say).
-    pub fn wait_for_fn(mut self, synced: impl Fn() -> bool + Send + Sync + 'static) -> Self {
-        self.synced.push(Box::new(synced));
+    /// Starts the workers only once `synced` resolves: a handler registration's
+    /// [`synced()`](kube_informer::HandlerRegistration::synced), say, so that the workers start
+    /// once a handler has been given the whole cache.
+    pub fn wait_until(mut self, synced: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.synced_mut().push(Box::pin(synced));
         self
     }
 
@@ -239,17 +241,17 @@ impl<E: std::fmt::Display + Send + 'static> Controller<E> {
         }
     }
 
-    async fn run_inner(self, stop: watch::Receiver<bool>) {
+    fn synced_mut(&mut self) -> &mut Vec<Synced> {
+        self.synced.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn run_inner(mut self, stop: watch::Receiver<bool>) {
         let stopping = |mut stop: watch::Receiver<bool>| async move {
             let _ = stop.wait_for(|s| *s).await;
         };
-        // Wait for the caches (the informer exposes no change signal for this; 10 ms steps).
+        // Wait for the caches: each informer wakes this when it syncs.
         {
-            let synced = async {
-                while !self.synced.iter().all(|s| s()) {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            };
+            let synced = futures::future::join_all(std::mem::take(self.synced_mut()));
             tokio::select! {
                 _ = synced => {}
                 _ = stopping(stop.clone()) => {

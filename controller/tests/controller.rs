@@ -3,7 +3,7 @@
 //! typed, dynamic and metadata informers.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -519,11 +519,9 @@ async fn workers_wait_for_the_caches_to_sync() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_before_the_caches_sync_ends_the_controller() {
     let queue = fast_queue();
-    let never = Arc::new(AtomicBool::new(false));
     let reconcile = |_key: ObjectRef| async { Ok::<_, String>(Action::await_change()) };
-    let n = never.clone();
     let run = Controller::new(queue.clone(), reconcile, default_error_policy)
-        .wait_for_fn(move || n.load(Ordering::SeqCst))
+        .wait_until(std::future::pending())
         .run(tokio::time::sleep(Duration::from_millis(100)));
     tokio::time::timeout(Duration::from_secs(5), run).await.unwrap();
     assert!(queue.shutting_down());

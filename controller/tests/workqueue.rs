@@ -375,6 +375,43 @@ async fn rate_limited_adds_wait_longer_each_time_until_forgotten() {
     assert_eq!(start.elapsed(), Duration::from_millis(5));
 }
 
+/// A limiter written by a user (client-go's `RateLimiter` interface): a fixed wait per item
+/// name, counted, forgotten on success. The queue waits as it says and asks it to forget.
+#[derive(Default)]
+struct PerNameLimiter {
+    failures: Mutex<std::collections::HashMap<&'static str, u32>>,
+}
+
+impl RateLimiter<&'static str> for PerNameLimiter {
+    fn when(&self, item: &&'static str) -> Duration {
+        *self.failures.lock().unwrap().entry(item).or_default() += 1;
+        Duration::from_millis(if item.starts_with("slow") { 300 } else { 7 })
+    }
+    fn forget(&self, item: &&'static str) {
+        self.failures.lock().unwrap().remove(item);
+    }
+    fn num_requeues(&self, item: &&'static str) -> u32 {
+        self.failures.lock().unwrap().get(item).copied().unwrap_or(0)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_user_written_limiter_decides_the_waits() {
+    let q = RateLimitingQueue::new(PerNameLimiter::default());
+    let start = Instant::now();
+    q.add_rate_limited("slow-one");
+    q.add_rate_limited("fast-one");
+    assert_eq!(q.get().await, Some("fast-one"));
+    assert_eq!(start.elapsed(), Duration::from_millis(7));
+    assert_eq!(q.get().await, Some("slow-one"));
+    assert_eq!(start.elapsed(), Duration::from_millis(300));
+    q.add_rate_limited("fast-one");
+    assert_eq!(q.num_requeues(&"fast-one"), 2);
+    q.forget(&"fast-one");
+    assert_eq!(q.num_requeues(&"fast-one"), 0);
+    assert_eq!(q.num_requeues(&"slow-one"), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_default_rate_limiting_queue_uses_the_controller_limiter() {
     let q: RateLimitingQueue<&str> = RateLimitingQueue::default();

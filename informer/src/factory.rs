@@ -64,6 +64,7 @@ trait AnyInformer: Send + Sync {
     fn start(&self);
     fn is_started(&self) -> bool;
     fn has_synced(&self) -> bool;
+    fn synced(&self) -> BoxFuture<'static, ()>;
     fn shutdown(&self) -> BoxFuture<'static, ()>;
     fn as_any(&self) -> &dyn Any;
 }
@@ -81,6 +82,9 @@ where
     }
     fn has_synced(&self) -> bool {
         SharedIndexInformer::has_synced(self)
+    }
+    fn synced(&self) -> BoxFuture<'static, ()> {
+        Box::pin(SharedIndexInformer::synced(self))
     }
     fn shutdown(&self) -> BoxFuture<'static, ()> {
         let me = self.clone();
@@ -497,19 +501,19 @@ impl SharedInformerFactory {
     /// Waits until every started informer synced or `timeout` passed; reports each by name
     /// (`false`: not synced in time).
     pub async fn wait_for_cache_sync_timeout(&self, timeout: Duration) -> BTreeMap<String, bool> {
-        let deadline = tokio::time::Instant::now().checked_add(timeout);
-        loop {
-            let report: BTreeMap<String, bool> = self
-                .informers()
-                .iter()
-                .filter(|e| e.informer.is_started())
-                .map(|e| (e.name.clone(), e.informer.has_synced()))
-                .collect();
-            if report.values().all(|s| *s) || deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
-                return report;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        let started: Vec<(String, Arc<dyn AnyInformer>)> = self
+            .informers()
+            .iter()
+            .filter(|e| e.informer.is_started())
+            .map(|e| (e.name.clone(), e.informer.clone()))
+            .collect();
+        // Woken by each informer as it syncs, not by polling.
+        let all = futures::future::join_all(started.iter().map(|(_, informer)| informer.synced()));
+        let _ = tokio::time::timeout(timeout, all).await;
+        started
+            .iter()
+            .map(|(name, informer)| (name.clone(), informer.has_synced()))
+            .collect()
     }
 
     /// Stops every watch, waits for every handler to finish what is queued, and empties every

@@ -188,7 +188,7 @@ pub(crate) enum Message<K> {
 
 /// The state a registration shares with its worker.
 pub(crate) struct HandlerShared {
-    pub synced: AtomicBool,
+    pub synced: SyncFlag,
     pub panics: AtomicU64,
     pub delivered: AtomicU64,
     pub removed: AtomicBool,
@@ -213,7 +213,7 @@ pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
 ) -> (HandlerQueue<K>, Arc<HandlerShared>, std::thread::JoinHandle<()>) {
     let (tx, rx) = queue::queue();
     let shared = Arc::new(HandlerShared {
-        synced: AtomicBool::new(false),
+        synced: SyncFlag::new(),
         panics: AtomicU64::new(0),
         delivered: AtomicU64::new(0),
         removed: AtomicBool::new(false),
@@ -231,7 +231,7 @@ pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
                 for message in &batch {
                     let notification = match message {
                         Message::Synced => {
-                            worker_shared.synced.store(true, Ordering::Release);
+                            worker_shared.synced.set(true);
                             continue;
                         }
                         Message::Notify(n) => n,
@@ -255,16 +255,42 @@ pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
     (tx, shared, thread)
 }
 
-/// Polls `done` every 5 ms until it holds or `timeout` passes; returns whether it held.
-pub(crate) async fn poll_until(timeout: Duration, done: impl Fn() -> bool) -> bool {
-    let deadline = tokio::time::Instant::now().checked_add(timeout);
-    while !done() {
-        if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+/// A flag that can be awaited without polling: set by the informer's pipeline (a cache or a
+/// handler has synced), awaited by whoever waits for it.
+#[derive(Debug)]
+pub(crate) struct SyncFlag(tokio::sync::watch::Sender<bool>);
+
+impl SyncFlag {
+    pub fn new() -> Self {
+        SyncFlag(tokio::sync::watch::Sender::new(false))
     }
-    true
+
+    pub fn get(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Sets the flag, waking the waiters when it turns true.
+    pub fn set(&self, value: bool) {
+        self.0
+            .send_if_modified(|current| std::mem::replace(current, value) != value);
+    }
+
+    /// Resolves once the flag is true (at once if it is); never, if it never is.
+    pub fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.0.subscribe();
+        async move {
+            // An error means the informer is gone: then it never syncs.
+            if rx.wait_for(|set| *set).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
+    /// Waits until the flag is true or `timeout` passes; returns whether it is true.
+    pub async fn wait_timeout(&self, timeout: Duration) -> bool {
+        let _ = tokio::time::timeout(timeout, self.wait()).await;
+        self.get()
+    }
 }
 
 /// A handler's registration (client-go's `ResourceEventHandlerRegistration`).
@@ -291,7 +317,7 @@ impl std::fmt::Debug for HandlerRegistration {
 impl HandlerRegistration {
     /// Whether the handler has been given (and has handled) the whole initial state.
     pub fn has_synced(&self) -> bool {
-        self.shared.synced.load(Ordering::Acquire)
+        self.shared.synced.get()
     }
     /// How many times the handler panicked (each panic is caught and logged).
     pub fn panics(&self) -> u64 {
@@ -326,8 +352,15 @@ impl HandlerRegistration {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }
-    /// Waits (polling) until [`has_synced`](Self::has_synced) or the timeout; returns whether it synced.
+    /// Waits until [`has_synced`](Self::has_synced) or the timeout; returns whether it synced.
+    /// Woken by the handler's worker, not by polling.
     pub async fn wait_for_sync(&self, timeout: Duration) -> bool {
-        crate::handler::poll_until(timeout, || self.has_synced()).await
+        self.shared.synced.wait_timeout(timeout).await
+    }
+
+    /// Resolves once the handler has synced (client-go's `registration.HasSynced()` as a
+    /// future that holds no borrow of the registration).
+    pub fn synced(&self) -> impl Future<Output = ()> + Send + 'static {
+        self.shared.synced.wait()
     }
 }

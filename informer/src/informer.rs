@@ -204,7 +204,7 @@ struct Inner<K: Resource> {
     indexer: Indexer<K>,
     kind: String,
     dispatch: Mutex<Dispatch<K>>,
-    synced: AtomicBool,
+    synced: crate::handler::SyncFlag,
     started: AtomicBool,
     next_id: AtomicU64,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -237,7 +237,7 @@ impl<K: Resource> Debug for SharedIndexInformer<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SharedIndexInformer")
             .field("name", &self.inner.options.name)
-            .field("synced", &self.inner.synced.load(Ordering::Relaxed))
+            .field("synced", &self.inner.synced.get())
             .finish_non_exhaustive()
     }
 }
@@ -261,7 +261,7 @@ where
                 }),
                 indexer,
                 options,
-                synced: AtomicBool::new(false),
+                synced: crate::handler::SyncFlag::new(),
                 started: AtomicBool::new(false),
                 next_id: AtomicU64::new(1),
                 tasks: Mutex::new(Vec::new()),
@@ -311,7 +311,13 @@ where
 
     /// Whether the first list has reached the cache.
     pub fn has_synced(&self) -> bool {
-        self.inner.synced.load(Ordering::Acquire)
+        self.inner.synced.get()
+    }
+
+    /// Resolves once the first list has reached the cache (at once if it has): an event-driven
+    /// `HasSynced`, woken by the informer itself.
+    pub fn synced(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        self.inner.synced.wait()
     }
 
     /// Whether [`run`](Self::run) was called.
@@ -523,7 +529,7 @@ where
 
     /// Waits until the cache synced or `timeout` passed; returns whether it synced.
     pub async fn wait_for_sync(&self, timeout: Duration) -> bool {
-        crate::handler::poll_until(timeout, || self.has_synced()).await
+        self.inner.synced.wait_timeout(timeout).await
     }
 
     /// Stops the list+watch, lets every handler finish what is queued, and empties the cache.
@@ -564,7 +570,7 @@ where
         })
         .await;
         self.inner.indexer.clear();
-        self.inner.synced.store(false, Ordering::Release);
+        self.inner.synced.set(false);
         self.inner.started.store(false, Ordering::Release);
     }
 }
@@ -662,7 +668,7 @@ where
         {
             // Handlers learn they synced right after the notes of the first list.
             send_notes(&mut dispatch.handlers, &mut work.notes, true);
-            inner.synced.store(true, Ordering::Release);
+            inner.synced.set(true);
         }
     }
     send_notes(&mut dispatch.handlers, &mut work.notes, false);
