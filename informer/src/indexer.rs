@@ -104,6 +104,87 @@ impl<K> std::fmt::Debug for Indexer<K> {
     }
 }
 
+/// A read-only view of an informer's cache ([`SharedIndexInformer::indexer`]): every query of
+/// [`Indexer`] and [`add_indexers`](Self::add_indexers) (client-go's `AddIndexers`), none of its
+/// writes, so that no caller changes the cache without the handlers hearing of it (kube-runtime
+/// splits its reflector's cache the same way, into `Store` and `Writer`).
+///
+/// [`SharedIndexInformer::indexer`]: crate::SharedIndexInformer::indexer
+pub struct IndexerReader<K>(Indexer<K>);
+
+impl<K> Clone for IndexerReader<K> {
+    fn clone(&self) -> Self {
+        IndexerReader(self.0.clone())
+    }
+}
+
+impl<K> std::fmt::Debug for IndexerReader<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexerReader")
+            .field("len", &self.0.read().items.len())
+            .finish()
+    }
+}
+
+impl<K> IndexerReader<K> {
+    pub(crate) fn new(indexer: Indexer<K>) -> Self {
+        IndexerReader(indexer)
+    }
+
+    /// [`Indexer::add_indexers`].
+    pub fn add_indexers(&self, indexers: impl IntoIterator<Item = (String, IndexFn<K>)>) -> Result<(), IndexerError> {
+        self.0.add_indexers(indexers)
+    }
+    /// [`Indexer::get`].
+    pub fn get(&self, key: &str) -> Option<Arc<K>> {
+        self.0.get(key)
+    }
+    /// [`Indexer::get_by`].
+    pub fn get_by(&self, namespace: Option<&str>, name: &str) -> Option<Arc<K>> {
+        self.0.get_by(namespace, name)
+    }
+    /// [`Indexer::list`].
+    pub fn list(&self) -> Vec<Arc<K>> {
+        self.0.list()
+    }
+    /// [`Indexer::keys`].
+    pub fn keys(&self) -> Vec<String> {
+        self.0.keys()
+    }
+    /// [`Indexer::entries`].
+    pub fn entries(&self) -> Vec<(String, Arc<K>)> {
+        self.0.entries()
+    }
+    /// [`Indexer::len`].
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// [`Indexer::is_empty`].
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// [`Indexer::by_index`].
+    pub fn by_index(&self, index: &str, value: &str) -> Result<Vec<Arc<K>>, IndexerError> {
+        self.0.by_index(index, value)
+    }
+    /// [`Indexer::for_each_in_index`].
+    pub fn for_each_in_index(&self, index: &str, value: &str, f: impl FnMut(&Arc<K>)) -> Result<(), IndexerError> {
+        self.0.for_each_in_index(index, value, f)
+    }
+    /// [`Indexer::index_keys`].
+    pub fn index_keys(&self, index: &str, value: &str) -> Result<Vec<String>, IndexerError> {
+        self.0.index_keys(index, value)
+    }
+    /// [`Indexer::list_index_values`].
+    pub fn list_index_values(&self, index: &str) -> Result<Vec<String>, IndexerError> {
+        self.0.list_index_values(index)
+    }
+    /// [`Indexer::index_names`].
+    pub fn index_names(&self) -> Vec<String> {
+        self.0.index_names()
+    }
+}
+
 impl<K: Resource + 'static> Default for Indexer<K> {
     fn default() -> Self {
         Self::new()

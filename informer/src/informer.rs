@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use crate::handler::{HandlerRegistration, HandlerSlot, Message, Notification, ResourceEventHandler, spawn_worker};
-use crate::indexer::{IndexFn, Indexer, IndexerError};
+use crate::indexer::{IndexFn, Indexer, IndexerError, IndexerReader};
 use crate::lister::Lister;
 use crate::raw::Raw;
 use crate::reflector::{Reflector, map_event};
@@ -294,9 +294,9 @@ where
         &self.inner.kind
     }
 
-    /// The cache.
-    pub fn indexer(&self) -> &Indexer<K> {
-        &self.inner.indexer
+    /// The cache, read-only: only the informer writes it, so handlers hear of every change.
+    pub fn indexer(&self) -> IndexerReader<K> {
+        IndexerReader::new(self.inner.indexer.clone())
     }
 
     /// A lister over the cache.

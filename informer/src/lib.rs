@@ -52,7 +52,7 @@ pub use factory::{
 pub use handler::{
     DeleteEvent, DeletedFinalStateUnknown, HandlerFns, HandlerRegistration, Notification, ResourceEventHandler,
 };
-pub use indexer::{IndexFn, Indexer, IndexerError, NAMESPACE_INDEX, object_key, split_key};
+pub use indexer::{IndexFn, Indexer, IndexerError, IndexerReader, NAMESPACE_INDEX, object_key, split_key};
 pub use informer::{
     BackoffSettings, EventStream, InformerError, InformerOptions, SharedIndexInformer, Transform, WatchErrorHandler,
     WeakSharedIndexInformer, strip_managed_fields,
