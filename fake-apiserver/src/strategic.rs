@@ -189,14 +189,23 @@ fn merge_list(
         ));
     }
     let Some(key) = key else {
-        // A list of scalars merged by value: the union, in order.
-        let mut current = current;
-        for item in patch {
-            if !current.contains(item) {
-                current.push(item.clone());
+        // A list of scalars (apimachinery's mergeSlice): the union without duplicates, then the
+        // items the patch names (or `$setElementOrder` names) in that order, and the live list's
+        // other items put in among them by their place in it (mergeSortedSlice): `[a, b]`
+        // patched with `[c]` is `[c, a, b]`.
+        let server_order = current.clone();
+        let mut merged: Vec<Value> = Vec::with_capacity(current.len() + patch.len());
+        for item in current.into_iter().chain(patch.iter().cloned()) {
+            if !merged.contains(&item) {
+                merged.push(item);
             }
         }
-        return Ok(current);
+        let patch_order: &[Value] = order.map_or(patch, Vec::as_slice);
+        let (mut patched, server_only): (Vec<Value>, Vec<Value>) =
+            merged.into_iter().partition(|item| patch_order.contains(item));
+        patched.sort_by_key(|item| patch_order.iter().position(|o| o == item).unwrap_or(usize::MAX));
+        let place = |item: &Value| server_order.iter().position(|o| o == item);
+        return Ok(merge_sorted(server_only, patched, place));
     };
     let id = |item: &Value| item.get(key).cloned();
     let server_order: Vec<Option<Value>> = current.iter().map(id).collect();
@@ -246,8 +255,15 @@ fn merge_list(
     // apimachinery's mergeSortedSlice: server-only items go in among the patched ones by their
     // place in the live list; patched items new to it come first.
     let place = |item: &Value| server_order.iter().position(|o| o.as_ref() == id(item).as_ref());
-    let mut out = Vec::with_capacity(server_only.len() + patched.len());
-    let (mut left, mut right) = (server_only.into_iter().peekable(), patched.into_iter().peekable());
+    Ok(merge_sorted(server_only, patched, place))
+}
+
+/// apimachinery's mergeSortedSlice: the live list's own items (`left`) go in among the patched
+/// ones (`right`) by their `place` in the live list; a patched item the live list lacks comes
+/// before them.
+fn merge_sorted(left: Vec<Value>, right: Vec<Value>, place: impl Fn(&Value) -> Option<usize>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut left, mut right) = (left.into_iter().peekable(), right.into_iter().peekable());
     loop {
         match (left.peek(), right.peek()) {
             (None, None) => break,
@@ -259,7 +275,7 @@ fn merge_list(
             },
         }
     }
-    Ok(out)
+    out
 }
 
 /// A JSON value as Go's `%v` prints its decoded form (`map[a:1 b:x]`, `[1 2]`).
@@ -337,7 +353,8 @@ mod tests {
             apply(&original, &patch, schema).unwrap(),
             json!({
                 "containers": [{"name": "c", "image": "c:1"}, {"name": "a", "image": "a:2", "env": [{"name": "Y", "value": "2"}, {"name": "X", "value": "1"}]}],
-                "finalizers": ["f1", "f2"],
+                // The patch's scalars first, as the real server orders them (`real_server.rs`).
+                "finalizers": ["f2", "f1"],
                 "args": ["y"],
             })
         );

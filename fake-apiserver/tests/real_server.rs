@@ -247,7 +247,7 @@ async fn send(client: &kube::Client, method: &str, path: &str, content_type: &st
                 .filter(|m| m["operation"] == "Apply")
                 .map(|m| json!({"manager": m["manager"], "fields": m["fieldsV1"]}))
                 .collect();
-            json!({"spec": object["spec"], "labels": object["metadata"]["labels"], "appliers": managers})
+            json!({"spec": object["spec"], "labels": object["metadata"]["labels"], "finalizers": object["metadata"]["finalizers"], "appliers": managers})
         }
         Err(kube::Error::Api(status)) => {
             json!({"code": status.code, "reason": status.reason, "message": status.message})
@@ -305,6 +305,34 @@ async fn apply_and_strategic_merge_patch_are_the_real_servers() {
             apply,
             deployment(json!({"metadata": {"labels": {"team": null}}, "spec": {"replicas": null}})),
         ),
+        // List merges between managers: carol adds a container of her own to alice's (a list
+        // map keyed by name: both stay, each owned by its applier) ...
+        (
+            format!("{path}?fieldManager=carol"),
+            apply,
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "merge"},
+                   "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "example.com/c:1"}]}}}}),
+        ),
+        // ... then changes the image of alice's container `a`: a conflict naming the list item ...
+        (
+            format!("{path}?fieldManager=carol"),
+            apply,
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "merge"},
+            "spec": {"template": {"spec": {"containers": [
+                {"name": "c", "image": "example.com/c:1"},
+                {"name": "a", "image": "example.com/a:2"},
+            ]}}}}),
+        ),
+        // ... and alice drops her container `b`: it goes, carol's `c` stays.
+        (
+            format!("{path}?fieldManager=alice"),
+            apply,
+            deployment(
+                json!({"metadata": {"labels": {"team": null}}, "spec": {"replicas": null, "template": {"spec": {"containers": [
+                    {"name": "a", "image": "example.com/a:1", "env": [{"name": "X", "value": "1"}]},
+                ]}}}}),
+            ),
+        ),
     ];
     for (i, (url, content_type, body)) in steps.iter().enumerate() {
         let on_real = send(&real.client(), "PATCH", url, content_type, body).await;
@@ -338,6 +366,25 @@ async fn apply_and_strategic_merge_patch_are_the_real_servers() {
         (
             strategic,
             json!({"spec": {"template": {"spec": {"containers": [{"image": "no-name"}]}}}}),
+        ),
+        // `$retainKeys` (the strategy's patch strategy): only the listed keys stay.
+        (
+            strategic,
+            json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2}}}}),
+        ),
+        (
+            strategic,
+            json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}}),
+        ),
+        // A merged list of strings (finalizers), and `$deleteFromPrimitiveList`.
+        (
+            strategic,
+            json!({"metadata": {"finalizers": ["example.com/a", "example.com/b"]}}),
+        ),
+        (strategic, json!({"metadata": {"finalizers": ["example.com/c"]}})),
+        (
+            strategic,
+            json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/a"]}}),
         ),
     ];
     let without_managers = |mut v: Value| {
