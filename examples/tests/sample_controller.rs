@@ -309,6 +309,87 @@ fn counter(registry: &Mutex<Registry>, sample: &str) -> Option<u64> {
         .map(|v| v.parse::<u64>().unwrap_or_else(|e| panic!("{sample} {v:?}: {e}")))
 }
 
+/// Scrapes the replica's `/metrics` over HTTP, as Prometheus would, and checks the answer
+/// strictly: status, OpenMetrics content type, `# EOF` last, every sample under a `# TYPE` of
+/// its family, and every family issue 13 names with its type, with the leading replica's values.
+async fn check_served_metrics(replica: &Replica) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = replica
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix("serving metrics at http://")?
+                .strip_suffix("/metrics")
+                .map(str::to_owned)
+        })
+        .expect("the replica says where it serves /metrics");
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"),
+        "{head}"
+    );
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.last(), Some(&"# EOF"), "OpenMetrics text ends with # EOF");
+    let mut types: std::collections::BTreeMap<&str, &str> = Default::default();
+    let mut current = "";
+    for line in &lines[..lines.len() - 1] {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').expect("# TYPE name kind");
+            assert!(types.insert(name, kind).is_none(), "{name} typed twice");
+            current = name;
+        } else if !line.starts_with("# HELP ") {
+            let (series, value) = line.rsplit_once(' ').expect("series value");
+            assert!(value.parse::<f64>().is_ok(), "not a number: {line}");
+            assert!(
+                !current.is_empty() && series.starts_with(current),
+                "{line} is outside its family {current}"
+            );
+        }
+    }
+    for (family, kind) in [
+        ("workqueue_depth", "gauge"),
+        ("workqueue_adds", "counter"),
+        ("workqueue_queue_duration_seconds", "histogram"),
+        ("workqueue_work_duration_seconds", "histogram"),
+        ("workqueue_unfinished_work_seconds", "gauge"),
+        ("workqueue_longest_running_processor_seconds", "gauge"),
+        ("workqueue_retries", "counter"),
+        ("controller_reconcile", "counter"),
+        ("controller_reconcile_errors", "counter"),
+        ("leader_election_master_status", "gauge"),
+        ("informer_list_requests", "counter"),
+        ("informer_watch_requests", "counter"),
+        ("informer_relists", "counter"),
+        ("informer_events_applied", "counter"),
+        ("informer_objects_cached", "gauge"),
+        ("informer_last_synced_resource_version_info", "gauge"),
+    ] {
+        assert_eq!(types.get(family).copied(), Some(kind), "{family} in:\n{body}");
+    }
+    let sample = |series: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no {series} in:\n{body}"))
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert_eq!(sample("leader_election_master_status{name=\"sample-controller\"}"), 1.0);
+    assert_eq!(sample("informer_objects_cached{informer=\"foos\"}"), 4.0);
+    assert!(sample("controller_reconcile_total{controller=\"sample-controller\",result=\"success\"}") >= 1.0);
+}
+
 /// A `sample-controller --controller-only` process whose stdout lines are collected.
 struct Replica {
     name: &'static str,
@@ -396,6 +477,7 @@ async fn two_processes_on_a_real_control_plane_hand_over_when_the_leader_is_kill
     assert!(follower.said("reconcile default/p-3: created Deployment"));
     println!("{} killed; {} took over after {handover:?}", leader.name, follower.name);
     assert!(handover < Duration::from_secs(6), "handover took {handover:?}");
+    check_served_metrics(&follower).await;
 
     let mut follower = follower;
     follower.child.kill().unwrap();
