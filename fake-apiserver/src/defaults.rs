@@ -220,6 +220,73 @@ pub(crate) fn on_create(served: &Served, body: &mut Value, cluster_ip: impl FnOn
     }
 }
 
+/// Removes from a defaulted object what the registry and admission set after the field manager
+/// has run (so no manager owns it): a Service's cluster IPs and IP families, a Job's generated
+/// selector and its labels, a Pod's priority, preemption policy and the tolerations of the DefaultTolerationSeconds plugin, a Namespace's finalizers and status.
+pub(crate) fn unowned(served: &Served, body: &mut Value) {
+    // Removes the field at `path`, and its parents left empty (below the top level).
+    fn remove(body: &mut Value, path: &[&str]) {
+        let Some((last, parent)) = path.split_last() else {
+            return;
+        };
+        let pointer: String = parent
+            .iter()
+            .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
+            .collect();
+        let Some(map) = body.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            return;
+        };
+        map.remove(*last);
+        if map.is_empty() && parent.len() > 1 {
+            remove(body, parent);
+        }
+    }
+    if !served.info.is_builtin() {
+        return;
+    }
+    match (served.group(), served.kind()) {
+        ("", "Service") => {
+            for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
+                remove(body, &["spec", field]);
+            }
+        }
+        ("batch", "Job") => {
+            remove(body, &["spec", "selector"]);
+            for label in [
+                "batch.kubernetes.io/controller-uid",
+                "batch.kubernetes.io/job-name",
+                "controller-uid",
+                "job-name",
+            ] {
+                remove(body, &["spec", "template", "metadata", "labels", label]);
+            }
+        }
+        ("", "Pod") => {
+            remove(body, &["spec", "priority"]);
+            remove(body, &["spec", "preemptionPolicy"]);
+            if let Some(list) = body.pointer_mut("/spec/tolerations").and_then(Value::as_array_mut) {
+                list.retain(|t| {
+                    !(t["operator"] == "Exists"
+                        && t["effect"] == "NoExecute"
+                        && t["tolerationSeconds"] == 300
+                        && matches!(
+                            t["key"].as_str(),
+                            Some("node.kubernetes.io/not-ready" | "node.kubernetes.io/unreachable")
+                        ))
+                });
+                if list.is_empty() {
+                    remove(body, &["spec", "tolerations"]);
+                }
+            }
+        }
+        ("", "Namespace") => {
+            remove(body, &["spec"]);
+            remove(body, &["status"]);
+        }
+        _ => {}
+    }
+}
+
 fn set_empty_status(body: &mut Value) {
     if let Some(map) = body.as_object_mut() {
         set(map, "status", json!({}));

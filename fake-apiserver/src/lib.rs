@@ -26,7 +26,11 @@
 //! - Patches: JSON, merge, strategic merge (by the OpenAPI patch strategies and merge keys, with
 //!   the `$patch`, `$setElementOrder`, `$deleteFromPrimitiveList` and `$retainKeys` directives)
 //!   and server-side apply (field managers in `managedFields`, removal of fields a manager no
-//!   longer applies, 409 conflicts, `force`).
+//!   longer applies, 409 conflicts, `force`). Every other write (create, update, patch, the
+//!   `status` and `scale` subresources) is recorded as an `Update` manager, named by
+//!   `fieldManager` or the user agent, from a comparison with the old object (for a create, the
+//!   kind's Go zero value, from the protobuf table): an apply conflicts with those managers
+//!   too. Held to the real server by `tests/real_server.rs`.
 //! - Protobuf request bodies for built-in kinds (what kubectl's typed requests send), decoded by a
 //!   table generated from the Go API types (`data/protobuf.json`, `cargo xtask protobuf`).
 //! - Server-side Tables (`kubectl get`): the real columns of pods, deployments, replicasets,
@@ -51,8 +55,11 @@
 //! # Known differences from kube-apiserver
 //! The kubectl differential test keeps the list of commands whose output differs, each with its
 //! reason, in `tests/kubectl/differences.txt`. In short:
-//! - Server-side apply records only `Apply` managers: other writes do not add `Update` entries to
-//!   `managedFields`, and apply works on the fields it is given without type conversion.
+//! - Managed fields: at most 10 `Update` managers are kept by the real server (older ones are
+//!   merged into `ancient-changes`); the fake keeps them all. Apply works on the fields it is
+//!   given without type conversion, and a manager's fields are not converted between the
+//!   versions of a kind. `Update` managers of custom resources follow the same rules (an empty
+//!   zero value) but are not checked against the real server.
 //! - Every kind the scheme serves has a `status` subresource (a CRD's kinds only when declared):
 //!   writes to the main resource keep the stored status.
 //! - Field selectors are refused (400) on fields a kind does not declare, as on the real server,

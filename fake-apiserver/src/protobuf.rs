@@ -441,6 +441,57 @@ fn trim_fraction(n: u64, div: u64) -> String {
     text.trim_end_matches('0').to_owned()
 }
 
+/// The Go zero value of a built-in kind (`apiVersion`, `kind`) as the field manager sees it:
+/// what `runtime.DefaultUnstructuredConverter` makes of `New()`. Fields with `omitempty` that are
+/// zero, and nil pointers with it, are left out; nil lists, maps and pointers without it are
+/// `null`; structs are always there (`omitempty` does not leave out a struct). It is the old
+/// object a create is compared with, which is why a field that is a struct in Go (a
+/// Deployment's `strategy`) is never added as a whole, where a map (`labels`) is. `None` for
+/// kinds the table does not know (custom resources, whose zero value is empty).
+pub(crate) fn zero_value(api_version: &str, kind: &str) -> Option<Value> {
+    let message = TABLE.kinds.get(&format!("{api_version}/{kind}"))?;
+    Some(Value::Object(zero_message(message, 0)))
+}
+
+fn zero_message(name: &str, depth: usize) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Some(fields) = TABLE.messages.get(name).filter(|_| depth < 32) else {
+        return out;
+    };
+    for field in fields {
+        let value = if field.pointer || field.repeated || field.map || field.ty.starts_with("list:") {
+            if field.omitempty {
+                continue;
+            }
+            Value::Null
+        } else if let Some(zero) = zero_of(&field.ty) {
+            if field.omitempty {
+                continue;
+            }
+            zero
+        } else {
+            match field.ty.as_str() {
+                // A zero `metav1.Time` converts to null; `creationTimestamp` is `omitzero`, and
+                // the other `omitempty` times are left out alike.
+                "time" if field.omitempty => continue,
+                "time" | "bytes" | "raw" => Value::Null,
+                "duration" => json!("0s"),
+                "quantity" => json!("0"),
+                "intorstring" => json!(0),
+                message => Value::Object(zero_message(message, depth + 1)),
+            }
+        };
+        if field.inline {
+            if let Value::Object(inner) = value {
+                out.extend(inner);
+            }
+            continue;
+        }
+        out.insert(field.json.clone(), value);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,6 +122,7 @@ pub(crate) fn handle(
     headers: &HeaderMap,
     body: &[u8],
     dry_run: bool,
+    writer: &crate::ssa::Writer,
 ) -> Result<Value, ApiError> {
     let scalable = Scalable::of(served).expect("the caller checked");
     let current = store.get(served, namespace, name)?;
@@ -187,6 +188,7 @@ pub(crate) fn handle(
     }
     let mut next = (*current).clone();
     crd::set_path(&mut next, &scalable.spec_replicas, json!(replicas));
-    let written = store.replace(served, namespace, name, &current, next, dry_run)?;
+    let writer = writer.clone().on(Some("scale"));
+    let written = store.replace(served, namespace, name, &current, next, dry_run, Some(&writer))?;
     Ok(scalable.scale_of(&written.object))
 }

@@ -430,9 +430,9 @@ impl FakeApiServer {
                 if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
                     meta.remove("resourceVersion");
                 }
-                store.update(&served, ns.as_deref(), &name, object, false, false)
+                store.update(&served, ns.as_deref(), &name, object, false, false, None)
             } else {
-                store.create(&served, ns.as_deref(), object, false)
+                store.create(&served, ns.as_deref(), object, false, None)
             };
             result.map_err(|e| seed_error(e.status().to_string()))?;
             written += 1;
@@ -699,6 +699,10 @@ fn dispatch(
     if target.namespace.is_some() && !served.namespaced() {
         return Err(ApiError::no_route());
     }
+    let writer = crate::ssa::Writer::new(
+        params.get("fieldManager").map(String::as_str),
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
+    );
     let status_only = match target.subresource.as_deref() {
         None => false,
         Some("status") if served.has_status() => true,
@@ -713,6 +717,7 @@ fn dispatch(
                 headers,
                 &body,
                 dry_run(params),
+                &writer,
             )?;
             return Ok(json_response(200, &response));
         }
@@ -738,6 +743,7 @@ fn dispatch(
         params,
         body,
         shape,
+        &writer.on(status_only.then_some("status")),
     );
     if writes && served.is_crd() && response.as_ref().is_ok_and(|r| r.status().is_success()) {
         store.sync_crds();
@@ -759,6 +765,7 @@ fn serve_resource(
     params: &HashMap<String, String>,
     body: Bytes,
     shape: Shape,
+    writer: &crate::ssa::Writer,
 ) -> Result<Response, ApiError> {
     let served = served.clone();
     match (method, &target.name) {
@@ -798,7 +805,7 @@ fn serve_resource(
             if served.namespaced() && ns.is_none() {
                 return Err(ApiError::method_not_allowed("POST"));
             }
-            let written = store.create(&served, ns, parse_body(headers, &body)?, dry_run(params))?;
+            let written = store.create(&served, ns, parse_body(headers, &body)?, dry_run(params), Some(writer))?;
             Ok(object_response(201, &written.object, shape))
         }
         (&Method::PUT, Some(name)) => {
@@ -809,6 +816,7 @@ fn serve_resource(
                 parse_body(headers, &body)?,
                 status_only,
                 dry_run(params),
+                Some(writer),
             )?;
             Ok(object_response(200, &written.object, shape))
         }
@@ -838,7 +846,7 @@ fn serve_resource(
                 })?),
                 _ => return Err(ApiError::unsupported_media_type()),
             };
-            let written = store.patch(&served, ns, name, patch, status_only, dry_run(params))?;
+            let written = store.patch(&served, ns, name, patch, status_only, dry_run(params), Some(writer))?;
             Ok(object_response(
                 if written.created { 201 } else { 200 },
                 &written.object,

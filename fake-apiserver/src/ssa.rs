@@ -5,8 +5,11 @@
 //! are removed unless another manager owns them, and a field another manager owns with a
 //! different value is a 409 conflict naming it, unless `force=true` takes it over.
 //!
-//! Only `Apply` operations are recorded: other writes (create, update, patch) keep the
-//! `managedFields` they find, where the real server adds an `Update` entry for their manager.
+//! Other writes (create, update, patch, and writes to the `status` and `scale` subresources)
+//! are recorded as `Update` operations, as structured-merge-diff's `Updater.Update` records them:
+//! the old object (for a create, the kind's Go zero value) is compared with the new one, the
+//! writer's manager gets every added and modified field, and every other manager loses those and
+//! the removed ones.
 
 use std::collections::BTreeSet;
 
@@ -15,7 +18,9 @@ use serde_json::{Map, Value, json};
 use crate::status::ApiError;
 use crate::strategic::Schema;
 
-/// A field path in FieldsV1 segments: `f:name`, `k:{"name":"a"}`, `v:"x"`, `.` (the item itself).
+/// A field path in FieldsV1 segments: `f:name`, `k:{"name":"a"}`, `v:"x"`. A set holds the
+/// paths of leaves and of the containers that are themselves owned (a list item, a map added
+/// as a whole); FieldsV1 writes the latter as `.` when the set holds fields under them too.
 type Path = Vec<String>;
 
 /// The metadata fields the field manager ignores (apimachinery's `stripmeta`).
@@ -109,9 +114,7 @@ fn field_set(value: &Value, schema: Schema<'_>, prefix: &mut Path, out: &mut BTr
                 ListType::Map(keys) => {
                     for item in items {
                         prefix.push(item_key(item, &keys));
-                        prefix.push(".".into());
                         out.insert(prefix.clone());
-                        prefix.pop();
                         field_set(item, child_schema.items(), prefix, out);
                         prefix.pop();
                     }
@@ -126,7 +129,14 @@ fn field_set(value: &Value, schema: Schema<'_>, prefix: &mut Path, out: &mut BTr
     }
 }
 
-/// FieldsV1 JSON of a set of paths.
+/// Whether `set` holds paths under `path`.
+fn has_children(set: &BTreeSet<Path>, path: &Path) -> bool {
+    set.range(path.clone()..)
+        .find(|p| *p != path)
+        .is_some_and(|p| p.starts_with(path))
+}
+
+/// FieldsV1 JSON of a set of paths: a path is `{}`, or `.` among the fields under it.
 fn to_fields_v1(set: &BTreeSet<Path>) -> Value {
     let mut root = Map::new();
     for path in set {
@@ -137,6 +147,9 @@ fn to_fields_v1(set: &BTreeSet<Path>) -> Value {
                 .or_insert_with(|| json!({}))
                 .as_object_mut()
                 .expect("nodes are objects");
+        }
+        if has_children(set, path) {
+            node.insert(".".into(), json!({}));
         }
     }
     Value::Object(root)
@@ -149,6 +162,10 @@ fn from_fields_v1(value: &Value, prefix: &mut Path, out: &mut BTreeSet<Path>) {
         return;
     }
     for (segment, child) in map {
+        if segment == "." {
+            out.insert(prefix.clone());
+            continue;
+        }
         prefix.push(segment.clone());
         from_fields_v1(child, prefix, out);
         prefix.pop();
@@ -281,6 +298,320 @@ fn render(path: &[String]) -> String {
     out
 }
 
+/// Who writes an object other than by apply: the `fieldManager` parameter, or else the user
+/// agent up to its first `/` (apiserver's `managerOrUserAgent`), and the subresource written.
+#[derive(Clone, Debug)]
+pub(crate) struct Writer {
+    pub(crate) manager: String,
+    pub(crate) subresource: Option<&'static str>,
+}
+
+impl Writer {
+    /// The writer of a request with `field_manager` (may be empty) and `user_agent`.
+    pub(crate) fn new(field_manager: Option<&str>, user_agent: Option<&str>) -> Self {
+        let manager = match field_manager.filter(|m| !m.is_empty()) {
+            Some(m) => m.to_owned(),
+            None => {
+                let prefix = user_agent.unwrap_or_default().split('/').next().unwrap_or_default();
+                let mut out = String::new();
+                for c in prefix.chars().filter(|c| !c.is_control()) {
+                    if out.len() + c.len_utf8() > 128 {
+                        break;
+                    }
+                    out.push(c);
+                }
+                // What kube-apiserver names a writer that sends no user agent.
+                if out.is_empty() { "unknown".to_owned() } else { out }
+            }
+        };
+        Writer {
+            manager,
+            subresource: None,
+        }
+    }
+
+    /// The same writer, writing `subresource`.
+    pub(crate) fn on(mut self, subresource: Option<&'static str>) -> Self {
+        self.subresource = subresource;
+        self
+    }
+}
+
+/// What changed between two objects: structured-merge-diff's `Comparison`.
+#[derive(Default, Debug)]
+struct Comparison {
+    added: BTreeSet<Path>,
+    modified: BTreeSet<Path>,
+    removed: BTreeSet<Path>,
+}
+
+/// A leaf (scalar, atomic list or map, or a list or map empty on both sides).
+fn compare_leaf(lhs: Option<&Value>, rhs: Option<&Value>, path: &Path, out: &mut Comparison) {
+    match (lhs, rhs) {
+        (None, Some(_)) => {
+            out.added.insert(path.clone());
+        }
+        (Some(_), None) => {
+            out.removed.insert(path.clone());
+        }
+        (Some(l), Some(r)) if l != r => {
+            out.modified.insert(path.clone());
+        }
+        _ => {}
+    }
+}
+
+/// Compares `lhs` (old, `None` when absent) with `rhs` (new) at `path`, by `schema` (the node's
+/// resolved schema) and `raw` (the property as declared, which carries the list type); without
+/// a schema a map is granular and a list atomic, as structured-merge-diff deduces.
+fn compare(
+    lhs: Option<&Value>,
+    rhs: Option<&Value>,
+    schema: Schema<'_>,
+    raw: Option<&Value>,
+    path: &mut Path,
+    out: &mut Comparison,
+) {
+    let either = |f: fn(&Value) -> bool| lhs.is_some_and(f) || rhs.is_some_and(f);
+    let container = if either(Value::is_array) {
+        let (l, r) = (lhs.and_then(Value::as_array), rhs.and_then(Value::as_array));
+        if l.is_none_or(Vec::is_empty) && r.is_none_or(Vec::is_empty) {
+            compare_leaf(lhs, rhs, path, out);
+            return;
+        }
+        match list_type(raw) {
+            ListType::Atomic => {
+                compare_leaf(lhs, rhs, path, out);
+                return;
+            }
+            ListType::Set => {
+                let mut seen = BTreeSet::new();
+                for item in l.into_iter().flatten().chain(r.into_iter().flatten()) {
+                    let segment = format!("v:{item}");
+                    if !seen.insert(segment.clone()) {
+                        continue;
+                    }
+                    let li = l.and_then(|list| list.iter().find(|i| *i == item));
+                    let ri = r.and_then(|list| list.iter().find(|i| *i == item));
+                    path.push(segment);
+                    compare_leaf(li, ri, path, out);
+                    path.pop();
+                }
+            }
+            ListType::Map(keys) => {
+                let mut seen = BTreeSet::new();
+                for item in l.into_iter().flatten().chain(r.into_iter().flatten()) {
+                    let segment = item_key(item, &keys);
+                    if !seen.insert(segment.clone()) {
+                        continue;
+                    }
+                    let li = l.and_then(|list| list.iter().find(|i| item_key(i, &keys) == segment));
+                    let ri = r.and_then(|list| list.iter().find(|i| item_key(i, &keys) == segment));
+                    path.push(segment);
+                    compare(li, ri, schema.items(), None, path, out);
+                    path.pop();
+                }
+            }
+        }
+        true
+    } else if either(Value::is_object) {
+        let (l, r) = (lhs.and_then(Value::as_object), rhs.and_then(Value::as_object));
+        if schema.is_atomic_map() || (l.is_none_or(Map::is_empty) && r.is_none_or(Map::is_empty)) {
+            compare_leaf(lhs, rhs, path, out);
+            return;
+        }
+        let keys: BTreeSet<&String> = l
+            .into_iter()
+            .flatten()
+            .chain(r.into_iter().flatten())
+            .map(|(k, _)| k)
+            .collect();
+        for key in keys {
+            let (child, child_raw) = schema.property(key);
+            path.push(format!("f:{key}"));
+            compare(
+                l.and_then(|m| m.get(key)),
+                r.and_then(|m| m.get(key)),
+                child,
+                child_raw,
+                path,
+                out,
+            );
+            path.pop();
+        }
+        true
+    } else {
+        compare_leaf(lhs, rhs, path, out);
+        false
+    };
+    if container && !path.is_empty() {
+        match (lhs, rhs) {
+            (None, Some(_)) => {
+                out.added.insert(path.clone());
+            }
+            (Some(_), None) => {
+                out.removed.insert(path.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether the field manager leaves `path` out (apimachinery's `stripmeta`).
+fn stripped(path: &Path) -> bool {
+    match path.as_slice() {
+        [first] => matches!(first.as_str(), "f:apiVersion" | "f:kind" | "f:metadata"),
+        [first, second] if first == "f:metadata" => STRIPPED_META.iter().any(|f| second.strip_prefix("f:") == Some(*f)),
+        [first, second, ..] if first == "f:metadata" => second == "f:managedFields",
+        _ => false,
+    }
+}
+
+/// The entries of `managedFields` with their field sets.
+fn managers_of(object: &Value) -> Vec<Manager> {
+    object
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            let mut set = BTreeSet::new();
+            if let Some(fields) = entry.get("fieldsV1") {
+                from_fields_v1(fields, &mut Vec::new(), &mut set);
+            }
+            Manager {
+                entry: entry.clone(),
+                set,
+            }
+        })
+        .collect()
+}
+
+/// Orders entries as apimachinery encodes them: by operation, time (seconds), manager,
+/// apiVersion, subresource.
+fn sort_entries(entries: &mut [Value]) {
+    let key = |e: &Value| {
+        ["operation", "time", "manager", "apiVersion", "subresource"]
+            .map(|k| e.get(k).and_then(Value::as_str).unwrap_or_default().to_owned())
+    };
+    entries.sort_by_key(key);
+}
+
+/// Records a write other than apply of `new` over `old` (`None` for a create) by `writer` in
+/// `new`'s `managedFields`: structured-merge-diff's `Update`. For a create the old object is
+/// the kind's Go zero value (`zero`, empty for custom resources). `only` limits what the write
+/// can own to the fields under one path (a subresource's); `ignored` are fields the endpoint
+/// resets (a main resource's `status`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record_update(
+    old: Option<&Value>,
+    zero: &Value,
+    new: &mut Value,
+    writer: &Writer,
+    only: Option<&[&str]>,
+    ignored: &[&str],
+    schema: Schema<'_>,
+    now: &str,
+) {
+    let api_version = new
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    // The managed fields the request carries, unless it carries none or writes a subresource:
+    // then the stored ones (clients that do not know managedFields do not lose them).
+    let sent = managers_of(new);
+    let mut managers = match old {
+        Some(old) if sent.is_empty() || writer.subresource.is_some() => managers_of(old),
+        _ => sent,
+    };
+    let strip = |object: &Value| {
+        let mut object = object.clone();
+        if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+        }
+        object
+    };
+    let (lhs, rhs) = (strip(old.unwrap_or(zero)), strip(new));
+    let mut cmp = Comparison::default();
+    compare(Some(&lhs), Some(&rhs), schema, None, &mut Vec::new(), &mut cmp);
+    let keep = |p: &Path| {
+        let under = |prefix: &[&str]| {
+            p.len() >= prefix.len() && p.iter().zip(prefix).all(|(s, f)| s.strip_prefix("f:") == Some(*f))
+        };
+        !stripped(p) && only.is_none_or(under) && !ignored.iter().any(|f| under(&[f]))
+    };
+    for set in [&mut cmp.added, &mut cmp.modified, &mut cmp.removed] {
+        set.retain(|p| keep(p));
+    }
+    for other in &mut managers {
+        other
+            .set
+            .retain(|p| !cmp.added.contains(p) && !cmp.modified.contains(p) && !cmp.removed.contains(p));
+    }
+    managers.retain(|m| !m.set.is_empty());
+    let taken: BTreeSet<Path> = cmp.added.union(&cmp.modified).cloned().collect();
+    if !taken.is_empty() {
+        let is_writer = |m: &Manager| {
+            m.entry["manager"] == writer.manager.as_str()
+                && m.entry["operation"] == "Update"
+                && m.entry["apiVersion"] == api_version.as_str()
+                && m.entry.get("subresource").and_then(Value::as_str) == writer.subresource
+        };
+        match managers.iter_mut().find(|m| is_writer(m)) {
+            Some(mine) => {
+                mine.set.extend(taken);
+                mine.entry["time"] = json!(now);
+            }
+            None => {
+                let mut entry = json!({
+                    "manager": writer.manager,
+                    "operation": "Update",
+                    "apiVersion": api_version,
+                    "time": now,
+                    "fieldsType": "FieldsV1",
+                });
+                if let Some(subresource) = writer.subresource {
+                    entry["subresource"] = json!(subresource);
+                }
+                managers.push(Manager { entry, set: taken });
+            }
+        }
+    }
+    let mut entries: Vec<Value> = managers
+        .into_iter()
+        .map(|m| {
+            let mut entry = m.entry;
+            entry["fieldsV1"] = to_fields_v1(&m.set);
+            entry
+        })
+        .collect();
+    sort_entries(&mut entries);
+    if !new.get("metadata").is_some_and(Value::is_object) {
+        new["metadata"] = json!({});
+    }
+    let meta = new["metadata"].as_object_mut().expect("set above");
+    if entries.is_empty() {
+        meta.remove("managedFields");
+    } else {
+        meta.insert("managedFields".into(), Value::Array(entries));
+    }
+}
+
+/// A manager as a conflict names it (apiserver's `printManager`): `"name"`, its subresource,
+/// and for an `Update` the version it wrote.
+fn describe(entry: &Value) -> String {
+    let text = |k: &str| entry.get(k).and_then(Value::as_str).unwrap_or_default();
+    let mut out = format!("{:?}", text("manager"));
+    if !text("subresource").is_empty() {
+        out.push_str(&format!(" with subresource {:?}", text("subresource")));
+    }
+    if text("operation") == "Update" {
+        out.push_str(&format!(" using {}", text("apiVersion")));
+    }
+    out
+}
+
 /// Applies `config` for `manager` to `current` (`None` when the object does not exist yet);
 /// returns the object to store, with its `managedFields`.
 pub(crate) fn apply(
@@ -298,22 +629,7 @@ pub(crate) fn apply(
         .to_owned();
     let mut applied = BTreeSet::new();
     field_set(config, schema, &mut Vec::new(), &mut applied);
-    let mut managers: Vec<Manager> = current
-        .and_then(|c| c.pointer("/metadata/managedFields"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|entry| {
-            let mut set = BTreeSet::new();
-            if let Some(fields) = entry.get("fieldsV1") {
-                from_fields_v1(fields, &mut Vec::new(), &mut set);
-            }
-            Manager {
-                entry: entry.clone(),
-                set,
-            }
-        })
-        .collect();
+    let mut managers: Vec<Manager> = current.map(managers_of).unwrap_or_default();
     let is_self = |m: &Manager| m.entry["manager"] == manager && m.entry["operation"] == "Apply";
     let previous: BTreeSet<Path> = managers
         .iter()
@@ -326,7 +642,7 @@ pub(crate) fn apply(
         for other in managers.iter_mut().filter(|m| !is_self(m)) {
             let taken: Vec<Path> = applied
                 .iter()
-                .filter(|p| other.set.contains(*p) && p.last().is_none_or(|s| s != "."))
+                .filter(|p| other.set.contains(*p) && !has_children(&applied, p))
                 .filter(|p| value_at(current, p) != value_at(config, p))
                 .cloned()
                 .collect();
@@ -334,25 +650,15 @@ pub(crate) fn apply(
                 if force {
                     other.set.remove(&path);
                 } else {
-                    let who = other.entry["manager"].as_str().unwrap_or_default().to_owned();
-                    let version = other.entry["apiVersion"].as_str().unwrap_or_default().to_owned();
-                    conflicts.push((who, version, render(&path)));
+                    conflicts.push((describe(&other.entry), render(&path)));
                 }
             }
         }
     }
-    // The other manager's version is named only when it is not the applied one.
-    let using = |version: &str| {
-        if version == api_version {
-            String::new()
-        } else {
-            format!(" using {version}")
-        }
-    };
     if !conflicts.is_empty() {
         let summary: Vec<String> = conflicts
             .iter()
-            .map(|(who, version, field)| format!("conflict with \"{who}\"{}: {field}", using(version)))
+            .map(|(who, field)| format!("conflict with {who}: {field}"))
             .collect();
         let message = if conflicts.len() == 1 {
             format!("Apply failed with 1 conflict: {}", summary[0])
@@ -365,8 +671,8 @@ pub(crate) fn apply(
         };
         let causes: Vec<Value> = conflicts
             .iter()
-            .map(|(who, version, field)| {
-                json!({"reason": "FieldManagerConflict", "message": format!("conflict with \"{who}\"{}", using(version)), "field": field})
+            .map(|(who, field)| {
+                json!({"reason": "FieldManagerConflict", "message": format!("conflict with {who}"), "field": field})
             })
             .collect();
         let mut error = ApiError::new(409, "Conflict", message);
@@ -380,14 +686,20 @@ pub(crate) fn apply(
             merge(&mut object, config, schema);
             let owned_by_others: BTreeSet<&Path> =
                 managers.iter().filter(|m| !is_self(m)).flat_map(|m| &m.set).collect();
-            // Longest paths first, so that list items go after their fields.
+            // Shortest paths first: a list item goes as a whole, and the fields under it with it
+            // (an item is found by its key fields, so they must not go first).
             let mut removed: Vec<&Path> = previous
                 .difference(&applied)
                 .filter(|p| !owned_by_others.contains(p))
                 .collect();
-            removed.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            removed.sort_by_key(|p| p.len());
+            let mut gone: Vec<&Path> = Vec::new();
             for path in removed {
+                if gone.iter().any(|g| path.starts_with(g)) {
+                    continue;
+                }
                 remove_at(&mut object, path);
+                gone.push(path);
             }
             object
         }
@@ -417,6 +729,7 @@ pub(crate) fn apply(
     if !placed {
         entries.push(mine);
     }
+    sort_entries(&mut entries);
     if !object.get("metadata").is_some_and(Value::is_object) {
         object["metadata"] = json!({});
     }
@@ -427,6 +740,42 @@ pub(crate) fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writers_are_named_by_field_manager_or_user_agent() {
+        assert_eq!(Writer::new(Some("ctl"), Some("kubectl/v1.37.2")).manager, "ctl");
+        assert_eq!(
+            Writer::new(Some(""), Some("kubectl/v1.37.2 (linux/amd64)")).manager,
+            "kubectl"
+        );
+        assert_eq!(Writer::new(None, None).manager, "unknown");
+        assert_eq!(Writer::new(None, Some(&"x".repeat(200))).manager.len(), 128);
+    }
+
+    #[test]
+    fn an_owned_container_is_a_dot_only_beside_fields_under_it() {
+        let mut set = BTreeSet::new();
+        set.insert(vec!["f:data".to_owned()]);
+        assert_eq!(to_fields_v1(&set), json!({"f:data": {}}));
+        set.insert(vec!["f:data".to_owned(), "f:a".to_owned()]);
+        assert_eq!(to_fields_v1(&set), json!({"f:data": {".": {}, "f:a": {}}}));
+        let mut parsed = BTreeSet::new();
+        from_fields_v1(&to_fields_v1(&set), &mut Vec::new(), &mut parsed);
+        assert_eq!(parsed, set);
+    }
+
+    #[test]
+    fn entries_are_ordered_by_operation_then_time_then_manager() {
+        let mut entries = vec![
+            json!({"manager": "b", "operation": "Update", "time": "2026-01-01T00:00:01Z"}),
+            json!({"manager": "z", "operation": "Update", "time": "2026-01-01T00:00:00Z"}),
+            json!({"manager": "a", "operation": "Update", "time": "2026-01-01T00:00:01Z"}),
+            json!({"manager": "y", "operation": "Apply", "time": "2026-01-01T00:00:09Z"}),
+        ];
+        sort_entries(&mut entries);
+        let order: Vec<&str> = entries.iter().map(|e| e["manager"].as_str().unwrap()).collect();
+        assert_eq!(order, ["y", "z", "a", "b"]);
+    }
 
     fn none() -> Value {
         Value::Null

@@ -14,6 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::crd::{self, CrdResource};
 use crate::selectors::FieldSelector;
+use crate::ssa::Writer;
 use crate::status::ApiError;
 
 /// `(namespace or "", name)`.
@@ -313,7 +314,9 @@ impl Store {
                 .served(&GroupVersionResource::gvr("", "v1", "namespaces"))
                 .expect("namespaces are built in");
             let body = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
-            store.create(&served, None, body, false).expect("seeding namespaces");
+            store
+                .create(&served, None, body, false, None)
+                .expect("seeding namespaces");
         }
         store
     }
@@ -371,7 +374,7 @@ impl Store {
                 let name = meta_str(object, "name").unwrap_or_default().to_owned();
                 let mut next = (**object).clone();
                 next["status"] = status;
-                if let Err(err) = self.replace(&served_crds, None, &name, object, next, false) {
+                if let Err(err) = self.replace(&served_crds, None, &name, object, next, false, None) {
                     tracing::warn!(%name, message = %err.message, "cannot write a CRD's status");
                 }
             }
@@ -532,12 +535,15 @@ impl Store {
         ))
     }
 
+    /// Creates an object; `writer` (none for server-side apply, which records its own manager)
+    /// is recorded as its `Update` manager.
     pub fn create(
         &mut self,
         served: &Served,
         namespace: Option<&str>,
         mut body: Value,
         dry_run: bool,
+        writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
         Self::check_type(served, &body)?;
         Self::apply_crd_schema(served, &mut body)?;
@@ -639,6 +645,38 @@ impl Store {
             body["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
         }
         crate::defaults::on_create(served, &mut body, || self.free_cluster_ip());
+        if let Some(writer) = writer {
+            // The field manager runs on the decoded, defaulted request, before the registry
+            // and admission fill in the rest (a cluster IP, a Job's selector): those are no
+            // one's. It compares with the kind's Go zero value.
+            let mut probe = body.clone();
+            crate::defaults::unowned(served, &mut probe);
+            let zero = if served.info.is_builtin() {
+                crate::protobuf::zero_value(served.info.api_version(), served.kind()).unwrap_or_else(|| json!({}))
+            } else {
+                json!({})
+            };
+            let empty = Value::Null;
+            let ignored: &[&str] = if served.has_status() { &["status"] } else { &[] };
+            crate::ssa::record_update(
+                None,
+                &zero,
+                &mut probe,
+                writer,
+                None,
+                ignored,
+                Self::schema(served, &empty),
+                &now(),
+            );
+            match probe.pointer_mut("/metadata/managedFields").map(Value::take) {
+                Some(managed) => body["metadata"]["managedFields"] = managed,
+                None => {
+                    if let Some(meta) = body["metadata"].as_object_mut() {
+                        meta.remove("managedFields");
+                    }
+                }
+            }
+        }
         if dry_run {
             // Nothing was stored, so the answer has no resourceVersion, as on the real server.
             if let Some(meta) = body["metadata"].as_object_mut() {
@@ -657,6 +695,7 @@ impl Store {
     }
 
     /// Replaces an object (PUT), or only its status (`status` set).
+    #[allow(clippy::too_many_arguments)]
     pub fn update(
         &mut self,
         served: &Served,
@@ -665,6 +704,7 @@ impl Store {
         body: Value,
         status_only: bool,
         dry_run: bool,
+        writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
         Self::check_type(served, &body)?;
         let current = self.get(served, namespace, name)?;
@@ -692,11 +732,14 @@ impl Store {
         } else {
             body
         };
-        self.replace(served, namespace, name, &current, next, dry_run)
+        self.replace(served, namespace, name, &current, next, dry_run, writer)
     }
 
     /// Stores `next` in place of `current`, keeping server-managed metadata and bumping the
-    /// generation on spec changes. Finishes a deletion when the last finalizer goes.
+    /// generation on spec changes. Finishes a deletion when the last finalizer goes. `writer`
+    /// is recorded as an `Update` manager of what the write changed (none for server-side
+    /// apply, which records its own, and for the server's own writes).
+    #[allow(clippy::too_many_arguments)]
     pub fn replace(
         &mut self,
         served: &Served,
@@ -705,6 +748,7 @@ impl Store {
         current: &Arc<Value>,
         mut next: Value,
         dry_run: bool,
+        writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
         if !next.get("metadata").is_some_and(Value::is_object) {
             next["metadata"] = json!({});
@@ -749,6 +793,17 @@ impl Store {
         if served.is_namespace() {
             next["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
         }
+        if let Some(writer) = writer {
+            let (only, ignored): (Option<&[&str]>, &[&str]) = match writer.subresource {
+                Some("status") => (Some(&["status"]), &[]),
+                Some("scale") => (Some(&["spec", "replicas"]), &[]),
+                _ if served.has_status() => (None, &["status"]),
+                _ => (None, &[]),
+            };
+            let empty = Value::Null;
+            let schema = Self::schema(served, &empty);
+            crate::ssa::record_update(Some(current), &empty, &mut next, writer, only, ignored, schema, &now());
+        }
         if *current.as_ref() == next_without_rv(&next, current) {
             // Nothing changed: the real server answers with the stored object and no event.
             return Ok(Written {
@@ -784,6 +839,7 @@ impl Store {
     }
 
     /// Applies a merge or JSON patch (or a server-side apply, approximated as a merge).
+    #[allow(clippy::too_many_arguments)]
     pub fn patch(
         &mut self,
         served: &Served,
@@ -792,23 +848,18 @@ impl Store {
         patch: Patch,
         status_only: bool,
         dry_run: bool,
+        writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
-        let gvk = served.info.gvk();
         let empty = Value::Null;
-        let schema = match crate::openapi::builtin_schema(&gvk.group, &gvk.version, &gvk.kind) {
-            Some((doc, schema)) => crate::strategic::Schema::new(doc, Some(schema)),
-            None => match served.crd.as_ref().and_then(|c| c.schema.as_ref()) {
-                Some(schema) => crate::strategic::Schema::new(schema, Some(schema)),
-                None => crate::strategic::Schema::new(&empty, None),
-            },
-        };
+        let schema = Self::schema(served, &empty);
+        let applied = matches!(patch, Patch::Apply { .. });
         let current = match self.get(served, namespace, name) {
             Ok(current) => current,
             Err(not_found) => {
                 // Server-side apply creates what is missing.
                 if let Patch::Apply { body, manager, force } = patch {
                     let body = crate::ssa::apply(None, &body, &manager, force, schema, &now())?;
-                    return self.create(served, namespace, body, dry_run);
+                    return self.create(served, namespace, body, dry_run, None);
                 }
                 return Err(not_found);
             }
@@ -846,7 +897,21 @@ impl Store {
         } else {
             next
         };
-        self.replace(served, namespace, name, &current, next, dry_run)
+        let writer = if applied { None } else { writer };
+        self.replace(served, namespace, name, &current, next, dry_run, writer)
+    }
+
+    /// The schema of a served kind: the built-in's OpenAPI v3 definition, a CRD version's
+    /// schema, or none (`empty`).
+    fn schema<'a>(served: &'a Served, empty: &'a Value) -> crate::strategic::Schema<'a> {
+        let gvk = served.info.gvk();
+        match crate::openapi::builtin_schema(&gvk.group, &gvk.version, &gvk.kind) {
+            Some((doc, schema)) => crate::strategic::Schema::new(doc, Some(schema)),
+            None => match served.crd.as_ref().and_then(|c| c.schema.as_ref()) {
+                Some(schema) => crate::strategic::Schema::new(schema, Some(schema)),
+                None => crate::strategic::Schema::new(empty, None),
+            },
+        }
     }
 
     /// Deletes an object: at once, or (with finalizers) by setting `deletionTimestamp`.

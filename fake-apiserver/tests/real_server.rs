@@ -230,6 +230,29 @@ async fn openapi_v3_is_the_real_servers() {
 /// One request's outcome, comparable between the servers: the status code, and for success the
 /// object's spec, labels and `Apply` managers with their fields; for failure the Status reason
 /// and message.
+/// An object's `managedFields` without their times: manager, operation, apiVersion, subresource
+/// and fields of each, ordered by operation and manager (the servers order entries by time in
+/// seconds first, and two servers' clocks need not tick over at the same request).
+fn managers(object: &Value) -> Vec<Value> {
+    let mut managers: Vec<Value> = object["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            json!({"manager": m["manager"], "operation": m["operation"], "apiVersion": m["apiVersion"],
+                   "subresource": m["subresource"], "fields": m["fieldsV1"]})
+        })
+        .collect();
+    managers.sort_by_key(|m| {
+        (
+            m["operation"].to_string(),
+            m["manager"].to_string(),
+            m["subresource"].to_string(),
+        )
+    });
+    managers
+}
+
 async fn send(client: &kube::Client, method: &str, path: &str, content_type: &str, body: &Value) -> Value {
     let request = http::Request::builder()
         .method(method)
@@ -240,14 +263,7 @@ async fn send(client: &kube::Client, method: &str, path: &str, content_type: &st
     match client.request_text(request).await {
         Ok(text) => {
             let object: Value = serde_json::from_str(&text).unwrap();
-            let managers: Vec<Value> = object["metadata"]["managedFields"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|m| m["operation"] == "Apply")
-                .map(|m| json!({"manager": m["manager"], "fields": m["fieldsV1"]}))
-                .collect();
-            json!({"spec": object["spec"], "labels": object["metadata"]["labels"], "finalizers": object["metadata"]["finalizers"], "appliers": managers})
+            json!({"spec": object["spec"], "labels": object["metadata"]["labels"], "finalizers": object["metadata"]["finalizers"], "managers": managers(&object)})
         }
         Err(kube::Error::Api(status)) => {
             json!({"code": status.code, "reason": status.reason, "message": status.message})
@@ -340,9 +356,8 @@ async fn apply_and_strategic_merge_patch_are_the_real_servers() {
         assert_eq!(on_fake, on_real, "apply step {i}: PATCH {url} ({content_type}) {body}");
     }
 
-    // Strategic merge patches of another object: the objects must be the same. (Managed fields
-    // are left out: the real server records these writes as `Update` operations, which the fake
-    // does not; see the crate's known differences.)
+    // Strategic merge patches of another object: the objects and their managers (`Update`
+    // operations of the creator and the patcher) must be the same.
     let path = "/apis/apps/v1/namespaces/default/deployments/smp";
     let mut created = deployment(json!({"metadata": {"name": "smp"}}));
     created["metadata"]["name"] = json!("smp");
@@ -387,12 +402,6 @@ async fn apply_and_strategic_merge_patch_are_the_real_servers() {
             json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/a"]}}),
         ),
     ];
-    let without_managers = |mut v: Value| {
-        if let Some(map) = v.as_object_mut() {
-            map.remove("appliers");
-        }
-        v
-    };
     for client in [real.client(), fake.client().unwrap()] {
         send(
             &client,
@@ -404,8 +413,8 @@ async fn apply_and_strategic_merge_patch_are_the_real_servers() {
         .await;
     }
     for (i, (content_type, body)) in steps.iter().enumerate() {
-        let on_real = without_managers(send(&real.client(), "PATCH", path, content_type, body).await);
-        let on_fake = without_managers(send(&fake.client().unwrap(), "PATCH", path, content_type, body).await);
+        let on_real = send(&real.client(), "PATCH", path, content_type, body).await;
+        let on_fake = send(&fake.client().unwrap(), "PATCH", path, content_type, body).await;
         assert_eq!(on_fake, on_real, "strategic step {i}: PATCH {path} {body}");
     }
 }
@@ -537,4 +546,217 @@ async fn defaults_are_the_real_servers() {
 
 fn body_kind(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// A request's answer (the error's code, reason and message when it fails) and, after it, the
+/// managers of the object at `object_path`.
+async fn write_then_managers(
+    client: &kube::Client,
+    method: &str,
+    url: &str,
+    content_type: &str,
+    body: &Value,
+    object_path: &str,
+) -> Value {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("Content-Type", content_type)
+        .body(serde_json::to_vec(body).unwrap())
+        .unwrap();
+    let answer = match client.request_text(request).await {
+        Ok(_) => json!("ok"),
+        Err(kube::Error::Api(status)) => {
+            json!({"code": status.code, "reason": status.reason, "message": status.message})
+        }
+        Err(other) => panic!("{method} {url}: {other}"),
+    };
+    let object = get_json(client, object_path).await;
+    json!({"answer": answer, "managers": managers(&object)})
+}
+
+/// Managed fields of writes other than apply (`Update` operations): creates of the common kinds,
+/// updates, merge and JSON patches, the `status` and `scale` subresources, a writer named by its
+/// user agent, and applies that conflict with and take over `Update` managers' fields. The same
+/// requests must leave the same managers with the same fields on both servers.
+#[tokio::test]
+async fn update_managers_are_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let labels = json!({"app": "managed"});
+    let pod_spec = json!({"containers": [{"name": "c", "image": "example.com/c:1", "ports": [{"containerPort": 80}]}]});
+    let template = json!({"metadata": {"labels": labels}, "spec": pod_spec});
+    let job_template = json!({"metadata": {"labels": labels}, "spec": {"containers": pod_spec["containers"], "restartPolicy": "Never"}});
+    let meta = |name: &str| json!({"name": name, "labels": labels});
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta("managed"),
+                            "spec": {"selector": {"matchLabels": labels}, "template": template}});
+    let creates: Vec<(&str, &str, Value)> = vec![
+        (
+            "/api/v1/namespaces/default/pods",
+            "pod",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta("pod"), "spec": pod_spec}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/deployments",
+            "managed",
+            deployment.clone(),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/replicasets",
+            "replicaset",
+            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": meta("replicaset"),
+                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/statefulsets",
+            "statefulset",
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta("statefulset"),
+                   "spec": {"serviceName": "svc", "selector": {"matchLabels": labels}, "template": template}}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/daemonsets",
+            "daemonset",
+            json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta("daemonset"),
+                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
+        ),
+        (
+            "/apis/batch/v1/namespaces/default/jobs",
+            "job",
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta("job"), "spec": {"template": job_template}}),
+        ),
+        (
+            "/apis/batch/v1/namespaces/default/cronjobs",
+            "cronjob",
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("cronjob"),
+                   "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": job_template}}}}),
+        ),
+        (
+            "/api/v1/namespaces/default/services",
+            "service",
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("service"),
+                   "spec": {"selector": labels, "ports": [{"port": 80, "name": "http"}]}}),
+        ),
+        (
+            "/api/v1/namespaces/default/configmaps",
+            "config",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "config", "annotations": {"note": "x"}}, "data": {"a": "1", "b": "2"}}),
+        ),
+        (
+            "/api/v1/namespaces",
+            "managed-ns",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "managed-ns"}}),
+        ),
+    ];
+    let json = "application/json";
+    let merge = "application/merge-patch+json";
+    let mut all = Vec::new();
+    let mut compare = |step: String, fake: Value, real: Value| {
+        let mut found = Vec::new();
+        differences("", &fake, &real, &mut found);
+        all.extend(found.into_iter().map(|d| format!("{step}: {d}")));
+    };
+    for (path, name, body) in &creates {
+        let url = format!("{path}?fieldManager=creator");
+        let object = format!("{path}/{name}");
+        let on_real = write_then_managers(&real.client(), "POST", &url, json, body, &object).await;
+        let on_fake = write_then_managers(&fake.client().unwrap(), "POST", &url, json, body, &object).await;
+        compare(format!("create {path}"), on_fake, on_real);
+    }
+    let d = "/apis/apps/v1/namespaces/default/deployments/managed";
+    let mut replaced = deployment.clone();
+    replaced["metadata"]["labels"]["tier"] = json!("web");
+    replaced["spec"]["replicas"] = json!(3);
+    replaced["spec"]["template"]["spec"]["containers"][0]["image"] = json!("example.com/c:2");
+    let cm = "/api/v1/namespaces/default/configmaps/config";
+    let steps: Vec<(&str, String, &str, Value, &str)> = vec![
+        // An update: the updater takes the fields it changed from the creator.
+        ("PUT", format!("{d}?fieldManager=updater"), json, replaced, d),
+        // A merge patch, a JSON patch, and a writer named by its user agent (no fieldManager).
+        (
+            "PATCH",
+            format!("{d}?fieldManager=patcher"),
+            merge,
+            json!({"metadata": {"annotations": {"a": "1"}}, "spec": {"minReadySeconds": 5, "template": {"metadata": {"labels": {"tier": null}}}}}),
+            d,
+        ),
+        (
+            "PATCH",
+            format!("{d}?fieldManager=jsonpatcher"),
+            "application/json-patch+json",
+            json!([{"op": "replace", "path": "/spec/replicas", "value": 4}]),
+            d,
+        ),
+        (
+            "PATCH",
+            d.to_owned(),
+            merge,
+            json!({"metadata": {"labels": {"agent": "yes"}}}),
+            d,
+        ),
+        // The status and scale subresources.
+        (
+            "PATCH",
+            format!("{d}/status?fieldManager=statuser"),
+            merge,
+            json!({"status": {"observedGeneration": 7}}),
+            d,
+        ),
+        (
+            "PATCH",
+            format!("{d}/scale?fieldManager=scaler"),
+            merge,
+            json!({"spec": {"replicas": 6}}),
+            d,
+        ),
+        // An apply of a field an Update manager owns: a conflict, then taken by force.
+        (
+            "PATCH",
+            format!("{d}?fieldManager=applier"),
+            "application/apply-patch+yaml",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "managed"}, "spec": {"replicas": 7}}),
+            d,
+        ),
+        (
+            "PATCH",
+            format!("{d}?fieldManager=applier&force=true"),
+            "application/apply-patch+yaml",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "managed"}, "spec": {"replicas": 7}}),
+            d,
+        ),
+        // An update after the apply: the applier loses what the updater changes.
+        (
+            "PATCH",
+            format!("{d}?fieldManager=updater"),
+            merge,
+            json!({"spec": {"replicas": 8, "revisionHistoryLimit": 3}}),
+            d,
+        ),
+        // A ConfigMap: a key removed by one writer, changed by another.
+        (
+            "PATCH",
+            format!("{cm}?fieldManager=trimmer"),
+            merge,
+            json!({"data": {"a": null, "c": "3"}, "metadata": {"annotations": null}}),
+            cm,
+        ),
+        (
+            "PUT",
+            format!("{cm}?fieldManager=replacer"),
+            json,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "config"}, "data": {"b": "20", "c": "3"}}),
+            cm,
+        ),
+    ];
+    for (i, (method, url, content_type, body, object)) in steps.iter().enumerate() {
+        let on_real = write_then_managers(&real.client(), method, url, content_type, body, object).await;
+        let on_fake = write_then_managers(&fake.client().unwrap(), method, url, content_type, body, object).await;
+        compare(format!("step {i} {method} {url}"), on_fake, on_real);
+    }
+    assert!(
+        all.is_empty(),
+        "managed fields differ from the real server's:\n{}",
+        all.join("\n")
+    );
 }
