@@ -211,6 +211,19 @@ pub(crate) fn on_create(served: &Served, body: &mut Value, cluster_ip: impl FnOn
             set_empty_status(body);
         }
         ("", "Service") => service(body, cluster_ip),
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            if let Some(spec) = object(body, "spec") {
+                let kind = spec
+                    .get("names")
+                    .and_then(|n| n.get("kind"))
+                    .and_then(Value::as_str)
+                    .map(|k| format!("{k}List"));
+                if let (Some(kind), Some(names)) = (kind, spec.get_mut("names").and_then(Value::as_object_mut)) {
+                    set(names, "listKind", json!(kind));
+                }
+                set(spec, "conversion", json!({"strategy": "None"}));
+            }
+        }
         ("", "Secret") => {
             if let Some(map) = body.as_object_mut() {
                 set(map, "type", json!("Opaque"));

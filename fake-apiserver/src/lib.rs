@@ -19,8 +19,9 @@
 //! - CustomResourceDefinitions written through the API serve their kinds (every served version,
 //!   scope, names, short names, categories, `status` and `scale` subresources, printer columns),
 //!   with `NamesAccepted` and `Established` conditions; custom resources are pruned, defaulted and
-//!   checked for required fields by the CRD's schema. Deleting the CRD deletes its objects and
-//!   stops serving them.
+//!   checked for required fields by the CRD's schema; all versions of a CRD share one storage.
+//!   The CRD itself is defaulted (`listKind`, the `None` conversion). Deleting the CRD deletes its
+//!   objects and stops serving them.
 //! - OpenAPI v3 (`/openapi/v3`): the real server's documents (recorded, `data/openapi-v3.json.gz`),
 //!   and documents built for CRD group versions.
 //! - Patches: JSON, merge, strategic merge (by the OpenAPI patch strategies and merge keys, with
@@ -80,10 +81,10 @@
 //! - Responses are always JSON (the real server answers protobuf to clients that prefer it), with
 //!   object keys in sorted order where the real server writes Go struct order, and no trailing
 //!   newline.
-//! - Each served version of a CRD keeps objects of its own: an object created as `v1` is not
-//!   read as `v2` (the real server keeps one storage per CRD and converts on read; with the
-//!   `None` strategy only `apiVersion` changes). The built-in kinds served in several versions
-//!   (`autoscaling/v1` and `v2` HorizontalPodAutoscalers) likewise.
+//! - The built-in kinds served in several versions (`autoscaling/v1` and `v2`
+//!   HorizontalPodAutoscalers) keep objects per version: the fake has no conversion between
+//!   built-in versions. The versions of a CRD share one storage, as on the real server (the
+//!   `None` conversion strategy: only `apiVersion` changes); conversion webhooks are not called.
 //! - After a CRD is deleted, requests for its resources get the generic 404 of an unknown path;
 //!   the real server's 404 still names the resource in its details.
 

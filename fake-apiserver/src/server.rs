@@ -1045,7 +1045,8 @@ fn watch(
 ) -> Result<Response, ApiError> {
     let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
     let watcher = Watcher {
-        gvr: served.info.gvr(),
+        gvr: served.storage(),
+        presents: served.presents(),
         namespace: query.namespace.clone(),
         labels: query.labels,
         fields: query.fields,

@@ -36,6 +36,27 @@ pub(crate) struct Served {
 }
 
 impl Served {
+    /// The table this resource's objects are kept in: one per CRD resource for all its served
+    /// versions (the real server keeps one storage per CRD and converts on read; with the `None`
+    /// conversion strategy only `apiVersion` changes), else one per group version resource.
+    pub fn storage(&self) -> GroupVersionResource {
+        let gvr = self.info.gvr();
+        match self.crd {
+            Some(_) => GroupVersionResource::gvr(&gvr.group, "", &gvr.resource),
+            None => gvr,
+        }
+    }
+
+    /// The version objects are presented in, when they may be stored in another one.
+    pub fn presents(&self) -> Option<String> {
+        self.crd.as_ref().map(|_| self.info.api_version().to_owned())
+    }
+
+    /// `object` as this resource's version presents it.
+    pub fn present(&self, object: &Arc<Value>) -> Arc<Value> {
+        present(self.presents().as_deref(), object)
+    }
+
     pub fn group(&self) -> &str {
         &self.info.gvk().group
     }
@@ -131,8 +152,23 @@ pub(crate) fn metadata_only(object: &Value) -> Value {
     })
 }
 
+/// `object` with `api_version` (`None`: as stored).
+fn present(api_version: Option<&str>, object: &Arc<Value>) -> Arc<Value> {
+    match api_version {
+        Some(version) if object.get("apiVersion").and_then(Value::as_str) != Some(version) => {
+            let mut converted = (**object).clone();
+            converted["apiVersion"] = json!(version);
+            Arc::new(converted)
+        }
+        _ => object.clone(),
+    }
+}
+
 pub(crate) struct Watcher {
+    /// The storage watched ([`Served::storage`]).
     pub gvr: GroupVersionResource,
+    /// The version objects are presented in ([`Served::presents`]).
+    pub presents: Option<String>,
     pub namespace: Option<String>,
     pub labels: LabelSelector,
     pub fields: FieldSelector,
@@ -147,6 +183,7 @@ pub(crate) struct Watcher {
 impl Watcher {
     /// The JSON of `object` as this watcher wants it.
     fn render(&self, object: &Arc<Value>) -> Vec<u8> {
+        let object = &present(self.presents.as_deref(), object);
         if let Some((served, include)) = &self.table {
             let rv = object.pointer("/metadata/resourceVersion").cloned().unwrap_or_default();
             let mut table = crate::tables::table(
@@ -189,7 +226,15 @@ impl Watcher {
             _ => return None,
         };
         Some(match self.shape {
-            Shape::Full if self.table.is_none() => watch_line(ty.as_str(), event.object_json()),
+            Shape::Full
+                if self.table.is_none()
+                    && self
+                        .presents
+                        .as_deref()
+                        .is_none_or(|v| event.object.get("apiVersion").and_then(Value::as_str) == Some(v)) =>
+            {
+                watch_line(ty.as_str(), event.object_json())
+            }
             _ => watch_line(ty.as_str(), &self.render(&event.object)),
         })
     }
@@ -388,11 +433,16 @@ impl Store {
             .filter(|gvr| !serving.contains_key(*gvr))
             .cloned()
             .collect();
+        let storage = |gvr: &GroupVersionResource| GroupVersionResource::gvr(&gvr.group, "", &gvr.resource);
+        let still_stored: std::collections::HashSet<GroupVersionResource> = serving.keys().map(storage).collect();
         self.crds = serving;
         for gvr in gone {
-            if self.scheme.kind_for_resource(&gvr).is_ok() {
+            // A version no longer served leaves the objects to the others; the last one takes
+            // them with it.
+            if self.scheme.kind_for_resource(&gvr).is_ok() || still_stored.contains(&storage(&gvr)) {
                 continue;
             }
+            let gvr = storage(&gvr);
             let objects: Vec<(Key, Arc<Value>)> = self
                 .objects
                 .remove(&gvr)
@@ -414,9 +464,9 @@ impl Store {
     pub fn get(&self, served: &Served, namespace: Option<&str>, name: &str) -> Result<Arc<Value>, ApiError> {
         let key = (namespace.unwrap_or("").to_owned(), name.to_owned());
         self.objects
-            .get(&served.info.gvr())
+            .get(&served.storage())
             .and_then(|t| t.get(&key))
-            .cloned()
+            .map(|o| served.present(o))
             .ok_or_else(|| ApiError::not_found(served.group(), served.plural(), name))
     }
 
@@ -620,7 +670,7 @@ impl Store {
             },
             name.clone(),
         );
-        let gvr = served.info.gvr();
+        let gvr = served.storage();
         if self.objects.get(&gvr).is_some_and(|t| t.contains_key(&key)) {
             return Err(ApiError::already_exists(served.group(), served.plural(), &name));
         }
@@ -826,7 +876,7 @@ impl Store {
         }
         let object = Arc::new(next);
         self.rv = rv;
-        let gvr = served.info.gvr();
+        let gvr = served.storage();
         let key = (namespace.unwrap_or("").to_owned(), name.to_owned());
         if deleting && !finalizers_left {
             self.table(&gvr).remove(&key);
@@ -973,7 +1023,7 @@ impl Store {
                 return Ok(object);
             }
             self.rv = rv;
-            let gvr = served.info.gvr();
+            let gvr = served.storage();
             self.table(&gvr)
                 .insert((namespace.unwrap_or("").to_owned(), name.to_owned()), object.clone());
             self.commit(gvr, EventType::Modified, object.clone(), Some(current));
@@ -986,7 +1036,7 @@ impl Store {
         let mut gone = (*current).clone();
         gone["metadata"]["resourceVersion"] = json!(self.rv.to_string());
         let gone = Arc::new(gone);
-        let gvr = served.info.gvr();
+        let gvr = served.storage();
         self.table(&gvr)
             .remove(&(namespace.unwrap_or("").to_owned(), name.to_owned()));
         self.commit(gvr, EventType::Deleted, gone.clone(), Some(current));
@@ -999,7 +1049,7 @@ impl Store {
     /// (metadata) finalizers hold it. All of it happens before the DELETE is answered, so no
     /// request sees the namespace half emptied.
     fn delete_namespace(&mut self, served: &Served, name: &str, current: &Arc<Value>, dry_run: bool) -> Arc<Value> {
-        let gvr = served.info.gvr();
+        let gvr = served.storage();
         let key = (String::new(), name.to_owned());
         let mut terminating = (**current).clone();
         terminating["metadata"]["deletionTimestamp"] = json!(now());
@@ -1086,7 +1136,7 @@ impl Store {
                 }
                 let items: Vec<Arc<Value>> = self
                     .objects
-                    .get(&served.info.gvr())
+                    .get(&served.storage())
                     .map(|table| {
                         let range: Box<dyn Iterator<Item = (&Key, &Arc<Value>)>> = match &query.namespace {
                             Some(ns) => Box::new(
@@ -1098,7 +1148,7 @@ impl Store {
                         };
                         range
                             .filter(|(_, o)| query.labels.matches_json(o) && query.fields.matches(o))
-                            .map(|(_, o)| o.clone())
+                            .map(|(_, o)| served.present(o))
                             .collect()
                     })
                     .unwrap_or_default();
@@ -1153,7 +1203,7 @@ impl Store {
             // Synthetic ADDED events for the current state, in key order.
             let items: Vec<Arc<Value>> = self
                 .objects
-                .get(&served.info.gvr())
+                .get(&served.storage())
                 .map(|t| t.values().filter(|o| watcher.selects(o)).cloned().collect())
                 .unwrap_or_default();
             for object in items {

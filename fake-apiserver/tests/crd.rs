@@ -1,8 +1,9 @@
 //! CustomResourceDefinitions created, changed and deleted through the API serve, change and stop
 //! serving their kinds; namespaces go through Terminating; the scale subresource and reviews.
 
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube_fake_apiserver::FakeApiServer;
 use serde_json::{Value, json};
@@ -138,17 +139,56 @@ async fn a_crd_serves_its_kind_until_it_is_deleted() {
         .map(|v| v["version"].as_str().unwrap())
         .collect();
     assert_eq!(versions, ["v2", "v1"], "{group}");
-    // (Each version keeps objects of its own: the real server keeps one storage for all versions
-    // of a CRD; see the crate's known differences.)
+    // One storage for all versions (conversion strategy `None`): what was created as v1 reads
+    // as v2, with only its apiVersion changed, and the reverse; a watch of v2 sees a write
+    // through v1 as v2.
     let resource_v2 =
         ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("example.org", "v2", "Widget"), "widgets");
     let widgets_v2: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource_v2);
+    let w_as_v2 = widgets_v2.get("w").await.unwrap();
+    assert_eq!(w_as_v2.types.as_ref().unwrap().api_version, "example.org/v2");
+    assert_eq!(w_as_v2.data["spec"], json!({"size": "big", "replicas": 3}));
     let mut w2 = widget.clone();
     w2.types.as_mut().unwrap().api_version = "example.org/v2".into();
     w2.metadata.name = Some("w2".into());
     let created = widgets_v2.create(&PostParams::default(), &w2).await.unwrap();
     assert_eq!(created.types.unwrap().api_version, "example.org/v2");
     assert_eq!(created.data["spec"], json!({"size": "big", "replicas": 1}));
+    let listed_v1: Vec<(String, String)> = widgets
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|o| (o.metadata.name.unwrap(), o.types.unwrap().api_version))
+        .collect();
+    assert_eq!(
+        listed_v1,
+        [
+            ("w".into(), "example.org/v1".into()),
+            ("w2".into(), "example.org/v1".into())
+        ]
+    );
+    let rv = created.metadata.resource_version.clone().unwrap();
+    let mut events = widgets_v2.watch(&WatchParams::default(), &rv).await.unwrap().boxed();
+    widgets
+        .patch(
+            "w",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"size": "small"}})),
+        )
+        .await
+        .unwrap();
+    let event = tokio::time::timeout(std::time::Duration::from_secs(10), events.try_next())
+        .await
+        .expect("a watch event within 10 s")
+        .unwrap()
+        .expect("the watch is open");
+    let WatchEvent::Modified(object) = event else {
+        panic!("not a MODIFIED event: {event:?}")
+    };
+    assert_eq!(object.types.unwrap().api_version, "example.org/v2");
+    assert_eq!(object.data["spec"]["size"], "small");
 
     // (Read again: the server writes the CRD's conditions after an update, as the real one does.)
     let mut crd = crds.get("widgets.example.org").await.unwrap();
@@ -159,7 +199,9 @@ async fn a_crd_serves_its_kind_until_it_is_deleted() {
         .unwrap();
     assert!(get_json(&client, "/apis/example.org/v1").await.is_err());
     assert!(widgets.get("w").await.is_err());
+    // The objects stay, served by the version left.
     assert_eq!(widgets_v2.get("w2").await.unwrap().data["spec"]["size"], "big");
+    assert_eq!(widgets_v2.get("w").await.unwrap().data["spec"]["size"], "small");
 
     crds.delete("widgets.example.org", &DeleteParams::default())
         .await

@@ -760,3 +760,129 @@ async fn update_managers_are_the_real_servers() {
         all.join("\n")
     );
 }
+
+/// The versions of a CRD share one storage: an object created as v1 reads as v2 with only its
+/// apiVersion changed, lists of either version hold every object, and an object stays after the
+/// version it was written in stops being served. The same requests, the same answers.
+#[tokio::test]
+async fn crd_versions_share_one_storage_as_on_the_real_server() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let version = |name: &str, storage: bool, served: bool| {
+        json!({"name": name, "served": served, "storage": storage, "schema": {"openAPIV3Schema": {
+            "type": "object", "properties": {"spec": {"type": "object", "properties": {"size": {"type": "string"}}}}}}})
+    };
+    let crd = |versions: Vec<Value>| {
+        json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+               "metadata": {"name": "gadgets.example.org"},
+               "spec": {"group": "example.org", "scope": "Namespaced",
+                        "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+                        "versions": versions}})
+    };
+    let crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    let v1 = "/apis/example.org/v1/namespaces/default/gadgets";
+    let v2 = "/apis/example.org/v2/namespaces/default/gadgets";
+    let gadget = |version: &str, name: &str| json!({"apiVersion": format!("example.org/{version}"), "kind": "Gadget", "metadata": {"name": name}, "spec": {"size": "big"}});
+    // What is compared: apiVersion, kind, name and spec of an object or of each list item, or
+    // the error's code.
+    async fn answer(
+        client: &kube::Client,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Option<&Value>,
+    ) -> Value {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Content-Type", content_type)
+            .body(body.map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default())
+            .unwrap();
+        let shape = |o: &Value| json!([o["apiVersion"], o["kind"], o["metadata"]["name"], o["spec"]]);
+        match client.request_text(request).await {
+            Ok(text) => {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                match v["items"].as_array() {
+                    Some(items) => json!(items.iter().map(shape).collect::<Vec<_>>()),
+                    None => shape(&v),
+                }
+            }
+            Err(kube::Error::Api(status)) => json!({"code": status.code}),
+            Err(other) => panic!("{method} {path}: {other}"),
+        }
+    }
+    async fn until_served(client: &kube::Client, path: &str) {
+        for _ in 0..100 {
+            if get_json_result(client, path).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{path} is not served after 10 s");
+    }
+    async fn get_json_result(client: &kube::Client, path: &str) -> Result<String, kube::Error> {
+        client
+            .request_text(http::Request::get(path).body(Vec::new()).unwrap())
+            .await
+    }
+    let two = crd(vec![version("v1", true, true), version("v2", false, true)]);
+    let only_v2 = crd(vec![version("v1", false, false), version("v2", true, true)]);
+    let json = "application/json";
+    let mut all = Vec::new();
+    for (name, client) in [("real", real.client()), ("fake", fake.client().unwrap())] {
+        let mut answers = Vec::new();
+        answers.push(answer(&client, "POST", crds, json, Some(&two)).await);
+        until_served(&client, v2).await;
+        answers.push(answer(&client, "POST", v1, json, Some(&gadget("v1", "a"))).await);
+        answers.push(answer(&client, "POST", v2, json, Some(&gadget("v2", "b"))).await);
+        answers.push(answer(&client, "GET", &format!("{v2}/a"), json, None).await);
+        answers.push(answer(&client, "GET", v1, json, None).await);
+        answers.push(answer(&client, "GET", v2, json, None).await);
+        answers.push(
+            answer(
+                &client,
+                "PATCH",
+                &format!("{v2}/a"),
+                "application/merge-patch+json",
+                Some(&json!({"spec": {"size": "small"}})),
+            )
+            .await,
+        );
+        answers.push(answer(&client, "GET", &format!("{v1}/a"), json, None).await);
+        // v1 no longer served: its objects stay, read through v2.
+        let mut current: Value = serde_json::from_str(
+            &get_json_result(&client, &format!("{crds}/gadgets.example.org"))
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        current["spec"]["versions"] = only_v2["spec"]["versions"].clone();
+        answers.push(
+            answer(
+                &client,
+                "PUT",
+                &format!("{crds}/gadgets.example.org"),
+                json,
+                Some(&current),
+            )
+            .await,
+        );
+        for _ in 0..100 {
+            if get_json_result(&client, &format!("{v1}/a")).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        answers.push(answer(&client, "GET", &format!("{v1}/a"), json, None).await);
+        answers.push(answer(&client, "GET", v2, json, None).await);
+        all.push((name, answers));
+    }
+    let (real_answers, fake_answers) = (&all[0].1, &all[1].1);
+    let mut found = Vec::new();
+    for (i, (r, f)) in real_answers.iter().zip(fake_answers).enumerate() {
+        differences(&format!("step {i}"), f, r, &mut found);
+    }
+    assert!(found.is_empty(), "the fake answers otherwise:\n{}", found.join("\n"));
+}
