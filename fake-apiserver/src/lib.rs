@@ -23,7 +23,9 @@
 //!   The CRD itself is defaulted (`listKind`, the `None` conversion). Deleting the CRD deletes its
 //!   objects and stops serving them.
 //! - OpenAPI v3 (`/openapi/v3`): the real server's documents (recorded, `data/openapi-v3.json.gz`),
-//!   and documents built for CRD group versions.
+//!   and documents built for CRD group versions. OpenAPI v2 (`/openapi/v2`) in JSON and in the
+//!   protobuf client-go asks for (recorded, `data/openapi-v2.json.gz` and `.pb.gz`), with the
+//!   definitions of the kinds CRDs serve (not their paths).
 //! - Patches: JSON, merge, strategic merge (by the OpenAPI patch strategies and merge keys, with
 //!   the `$patch`, `$setElementOrder`, `$deleteFromPrimitiveList` and `$retainKeys` directives)
 //!   and server-side apply (field managers in `managedFields`, removal of fields a manager no
@@ -73,8 +75,8 @@
 //!   the real server.
 //! - No admission beyond namespaces' existence, no validation of built-ins beyond names, no RBAC
 //!   or authentication (`SelfSubjectReview` answers user `fake-admin`, where kube-envtest's admin
-//!   token is user `envtest-admin`); defaulting covers the kinds above only; `/openapi/v2` is not
-//!   served (kubectl reads v3).
+//!   token is user `envtest-admin`); defaulting covers the kinds above only; OpenAPI v2 lists no paths
+//!   of CRDs.
 //! - No controllers but the namespace lifecycle: no garbage collector (owner references are
 //!   stored, dependents are not deleted), no Deployment or ReplicaSet controller; pods'
 //!   `bindings` subresource and `TokenReview` are not served (no scheduler, no authentication).

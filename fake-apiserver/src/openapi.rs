@@ -5,7 +5,13 @@
 //! `fieldValidation` parameter they list), for `explain`, and for the patch strategies of
 //! client-side `apply`, `edit` and `diff`.
 //!
-//! `/openapi/v2` is not served: client-go asks for it only in protobuf, and only when v3 is missing.
+//!
+//! OpenAPI v2 (`/openapi/v2`), in JSON or, for `Accept:
+//! application/com.github.proto-openapi.spec.v2@v1.0+protobuf` (what client-go's
+//! `OpenAPISchema` asks for), in gnostic's protobuf: the real server's documents, recorded into
+//! `data/openapi-v2.json.gz` and `data/openapi-v2.pb.gz`, with the definitions of the kinds CRDs
+//! serve added (to the protobuf as an appended `definitions` field, which protobuf merges into
+//! the recorded one). CRD paths are not added to v2.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -18,11 +24,8 @@ use crate::store::Store;
 
 /// The recorded documents by path (`api/v1`, `apis/apps/v1`, ...), and the index's hashes.
 static RECORDED: LazyLock<BTreeMap<String, (String, Value)>> = LazyLock::new(|| {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(&include_bytes!("../data/openapi-v3.json.gz")[..])
-        .read_to_string(&mut text)
-        .expect("the recording is gzip");
-    let value: Value = serde_json::from_str(&text).expect("the recording is JSON");
+    let value: Value =
+        serde_json::from_slice(&gunzip(include_bytes!("../data/openapi-v3.json.gz"))).expect("the recording is JSON");
     value
         .as_object()
         .map(|m| {
@@ -40,6 +43,235 @@ static RECORDED: LazyLock<BTreeMap<String, (String, Value)>> = LazyLock::new(|| 
         })
         .unwrap_or_default()
 });
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("the recording is gzip");
+    out
+}
+
+/// The media type of OpenAPI v2 in protobuf.
+pub(crate) const V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+
+static RECORDED_V2: LazyLock<Value> = LazyLock::new(|| {
+    serde_json::from_slice(&gunzip(include_bytes!("../data/openapi-v2.json.gz"))).expect("the recording is JSON")
+});
+
+static RECORDED_V2_PROTOBUF: LazyLock<Vec<u8>> = LazyLock::new(|| gunzip(include_bytes!("../data/openapi-v2.pb.gz")));
+
+/// The v2 definitions of the kinds CRDs serve, by name: each version's schema with `apiVersion`,
+/// `kind` and `metadata`, and the kind it is.
+fn v2_crd_definitions(store: &Store) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for crd in store.crds.values() {
+        let gvk = crd.info.gvk();
+        let mut schema = crd.schema.clone().unwrap_or_else(|| json!({"type": "object"}));
+        if let Some(map) = schema.as_object_mut() {
+            let properties = map.entry("properties").or_insert_with(|| json!({}));
+            properties["apiVersion"] = json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"});
+            properties["kind"] = json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"});
+            properties["metadata"] = json!({"description": "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata", "$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"});
+            map.insert(
+                "x-kubernetes-group-version-kind".into(),
+                json!([{"group": gvk.group, "version": gvk.version, "kind": gvk.kind}]),
+            );
+        }
+        v2_schema(&mut schema);
+        out.insert(definition_name(crd), schema);
+    }
+    out
+}
+
+/// What OpenAPI v2 cannot say of a structural schema goes, as the real server's v2 conversion
+/// drops it: `nullable`, `oneOf`, `anyOf`, `not`, and the type of a nullable field.
+fn v2_schema(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else { return };
+    if map.remove("nullable") == Some(json!(true)) {
+        map.remove("type");
+    }
+    for key in ["oneOf", "anyOf", "not"] {
+        map.remove(key);
+    }
+    if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        properties.values_mut().for_each(v2_schema);
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(child) = map.get_mut(key) {
+            v2_schema(child);
+        }
+    }
+}
+
+/// The `/openapi/v2` document in JSON.
+pub(crate) fn v2_document(store: &Store) -> Value {
+    let mut doc = RECORDED_V2.clone();
+    for (name, schema) in v2_crd_definitions(store) {
+        doc["definitions"][name] = schema;
+    }
+    doc
+}
+
+/// The `/openapi/v2` document in protobuf.
+pub(crate) fn v2_protobuf(store: &Store) -> Vec<u8> {
+    let mut out = RECORDED_V2_PROTOBUF.clone();
+    let definitions = v2_crd_definitions(store);
+    if !definitions.is_empty() {
+        let mut named = Vec::new();
+        for (name, schema) in &definitions {
+            let mut entry = Vec::new();
+            pb::string(&mut entry, 1, name);
+            pb::message(&mut entry, 2, &pb::schema(schema));
+            pb::message(&mut named, 1, &entry);
+        }
+        // Document.definitions (9): merged with the recorded one by any protobuf reader.
+        pb::message(&mut out, 9, &named);
+    }
+    out
+}
+
+/// Just enough of gnostic's `openapi_v2` protobuf encoding for the schemas of CRDs.
+mod pb {
+    use serde_json::Value;
+
+    fn varint(out: &mut Vec<u8>, mut n: u64) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+
+    fn key(out: &mut Vec<u8>, field: u64, wire: u64) {
+        varint(out, (field << 3) | wire);
+    }
+
+    pub(super) fn bytes(out: &mut Vec<u8>, field: u64, value: &[u8]) {
+        key(out, field, 2);
+        varint(out, value.len() as u64);
+        out.extend_from_slice(value);
+    }
+
+    pub(super) fn string(out: &mut Vec<u8>, field: u64, value: &str) {
+        if !value.is_empty() {
+            bytes(out, field, value.as_bytes());
+        }
+    }
+
+    pub(super) fn message(out: &mut Vec<u8>, field: u64, value: &[u8]) {
+        bytes(out, field, value);
+    }
+
+    fn int(out: &mut Vec<u8>, field: u64, value: i64) {
+        if value != 0 {
+            key(out, field, 0);
+            varint(out, value as u64);
+        }
+    }
+
+    fn boolean(out: &mut Vec<u8>, field: u64, value: bool) {
+        if value {
+            key(out, field, 0);
+            varint(out, 1);
+        }
+    }
+
+    fn double(out: &mut Vec<u8>, field: u64, value: f64) {
+        if value != 0.0 {
+            key(out, field, 1);
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+
+    /// `Any` with the value as YAML text (JSON is YAML), as gnostic keeps parsed values.
+    fn any(value: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        string(&mut out, 2, &(value.to_string() + "\n"));
+        out
+    }
+
+    /// A `Schema` message of a JSON schema.
+    pub(super) fn schema(value: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        let str_of = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or_default();
+        let int_of = |k: &str| value.get(k).and_then(Value::as_i64).unwrap_or_default();
+        let bool_of = |k: &str| value.get(k).and_then(Value::as_bool).unwrap_or_default();
+        let f64_of = |k: &str| value.get(k).and_then(Value::as_f64).unwrap_or_default();
+        string(&mut out, 1, str_of("$ref"));
+        string(&mut out, 2, str_of("format"));
+        string(&mut out, 3, str_of("title"));
+        string(&mut out, 4, str_of("description"));
+        if let Some(default) = value.get("default") {
+            message(&mut out, 5, &any(default));
+        }
+        double(&mut out, 6, f64_of("multipleOf"));
+        double(&mut out, 7, f64_of("maximum"));
+        boolean(&mut out, 8, bool_of("exclusiveMaximum"));
+        double(&mut out, 9, f64_of("minimum"));
+        boolean(&mut out, 10, bool_of("exclusiveMinimum"));
+        int(&mut out, 11, int_of("maxLength"));
+        int(&mut out, 12, int_of("minLength"));
+        string(&mut out, 13, str_of("pattern"));
+        int(&mut out, 14, int_of("maxItems"));
+        int(&mut out, 15, int_of("minItems"));
+        boolean(&mut out, 16, bool_of("uniqueItems"));
+        int(&mut out, 17, int_of("maxProperties"));
+        int(&mut out, 18, int_of("minProperties"));
+        for required in value.get("required").and_then(Value::as_array).into_iter().flatten() {
+            string(&mut out, 19, required.as_str().unwrap_or_default());
+        }
+        for item in value.get("enum").and_then(Value::as_array).into_iter().flatten() {
+            message(&mut out, 20, &any(item));
+        }
+        match value.get("additionalProperties") {
+            Some(Value::Bool(b)) => {
+                let mut item = Vec::new();
+                key(&mut item, 2, 0);
+                varint(&mut item, u64::from(*b));
+                message(&mut out, 21, &item);
+            }
+            Some(child @ Value::Object(_)) => {
+                let mut item = Vec::new();
+                message(&mut item, 1, &schema(child));
+                message(&mut out, 21, &item);
+            }
+            _ => {}
+        }
+        if let Some(ty) = value.get("type").and_then(Value::as_str) {
+            let mut item = Vec::new();
+            string(&mut item, 1, ty);
+            message(&mut out, 22, &item);
+        }
+        if let Some(items) = value.get("items").filter(|i| i.is_object()) {
+            let mut item = Vec::new();
+            message(&mut item, 1, &schema(items));
+            message(&mut out, 23, &item);
+        }
+        for child in value.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            message(&mut out, 24, &schema(child));
+        }
+        if let Some(properties) = value.get("properties").and_then(Value::as_object) {
+            let mut list = Vec::new();
+            for (name, child) in properties {
+                let mut named = Vec::new();
+                string(&mut named, 1, name);
+                message(&mut named, 2, &schema(child));
+                message(&mut list, 1, &named);
+            }
+            message(&mut out, 25, &list);
+        }
+        for (name, extension) in value.as_object().into_iter().flatten() {
+            if name.starts_with("x-") {
+                let mut named = Vec::new();
+                string(&mut named, 1, name);
+                message(&mut named, 2, &any(extension));
+                message(&mut out, 31, &named);
+            }
+        }
+        out
+    }
+}
 
 fn crd_path(group: &str, version: &str) -> String {
     format!("apis/{group}/{version}")

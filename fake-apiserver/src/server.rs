@@ -492,6 +492,7 @@ fn error_response(err: &ApiError) -> Response {
 /// What a path names.
 enum Route {
     Version,
+    OpenApiV2,
     OpenApiIndex,
     OpenApiDocument(String),
     CoreVersions,
@@ -512,6 +513,7 @@ fn route(store: &Store, path: &str) -> Result<Route, ApiError> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let (group, version, rest) = match segments.as_slice() {
         ["version"] => return Ok(Route::Version),
+        ["openapi", "v2"] => return Ok(Route::OpenApiV2),
         ["openapi", "v3"] => return Ok(Route::OpenApiIndex),
         ["openapi", "v3", rest @ ..] => return Ok(Route::OpenApiDocument(rest.join("/"))),
         ["api"] => return Ok(Route::CoreVersions),
@@ -660,6 +662,18 @@ fn dispatch(
     let mut store = shared.store();
     let target = match route(&store, path)? {
         Route::Version => return Ok(json_response(200, &discovery::version(&store.scheme))),
+        Route::OpenApiV2 => {
+            let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if accept.contains(openapi::V2_PROTOBUF) {
+                return Ok(Response::builder()
+                    .status(StatusCode::OK)
+                    // As kube-openapi answers it (the media type itself does not parse in Go).
+                    .header(header::CONTENT_TYPE, "application/octet-stream")
+                    .body(Body::from(openapi::v2_protobuf(&store)))
+                    .expect("a valid response"));
+            }
+            return Ok(json_response(200, &openapi::v2_document(&store)));
+        }
         Route::OpenApiIndex => return Ok(json_response(200, &openapi::index(&store))),
         Route::OpenApiDocument(path) => {
             return openapi::document(&store, &path)

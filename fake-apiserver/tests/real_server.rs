@@ -10,6 +10,11 @@
 //!
 //! - `data/openapi-v3.json.gz`: the OpenAPI v3 documents of every group version, with the hashes
 //!   of the `/openapi/v3` index; the fake serves them as they are.
+//! - `data/openapi-v2.json.gz`, `data/openapi-v2.pb.gz`: `/openapi/v2` in JSON and in protobuf.
+//!
+//! Besides, the same requests sent to both servers must get the same answers: server-side apply
+//! and strategic merge patch, `Update` managers in `managedFields`, defaulting, and the shared
+//! storage of a CRD's versions (with their OpenAPI v2 definitions).
 //!
 //! Re-record with `cargo xtask record` (`KUBE_ENVTEST_RECORD=1` on this test);
 //! without it, the test fails when the real server's answers differ from the recordings.
@@ -835,6 +840,21 @@ async fn crd_versions_share_one_storage_as_on_the_real_server() {
         let mut answers = Vec::new();
         answers.push(answer(&client, "POST", crds, json, Some(&two)).await);
         until_served(&client, v2).await;
+        // The OpenAPI v2 definitions of both versions (the real server publishes them shortly
+        // after the CRD is established).
+        let mut definitions = Value::Null;
+        for _ in 0..100 {
+            let doc: Value = serde_json::from_str(&get_json_result(&client, "/openapi/v2").await.unwrap()).unwrap();
+            definitions = json!([
+                doc["definitions"]["org.example.v1.Gadget"],
+                doc["definitions"]["org.example.v2.Gadget"]
+            ]);
+            if !definitions[1].is_null() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        answers.push(definitions);
         answers.push(answer(&client, "POST", v1, json, Some(&gadget("v1", "a"))).await);
         answers.push(answer(&client, "POST", v2, json, Some(&gadget("v2", "b"))).await);
         answers.push(answer(&client, "GET", &format!("{v2}/a"), json, None).await);
@@ -885,4 +905,76 @@ async fn crd_versions_share_one_storage_as_on_the_real_server() {
         differences(&format!("step {i}"), f, r, &mut found);
     }
     assert!(found.is_empty(), "the fake answers otherwise:\n{}", found.join("\n"));
+}
+
+/// A gzip recording in `data/`: written when `KUBE_ENVTEST_RECORD` is set or it is missing, then
+/// read back.
+fn check_or_record_gz(name: &str, live: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let path = data(name);
+    if std::env::var_os("KUBE_ENVTEST_RECORD").is_some() || !path.exists() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(live).unwrap();
+        std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+        eprintln!("recorded {}", path.display());
+    }
+    let mut recorded = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+        .read_to_end(&mut recorded)
+        .unwrap();
+    recorded
+}
+
+async fn get_bytes(client: &kube::Client, path: &str, accept: &str) -> (u16, Vec<u8>) {
+    let request = http::Request::get(path)
+        .header("Accept", accept)
+        .body(kube::client::Body::empty())
+        .unwrap();
+    let response = client.send(request).await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let status = response.status().as_u16();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, body.to_vec())
+}
+
+/// OpenAPI v2 (`/openapi/v2`), in JSON and in the protobuf client-go asks for: the real server's
+/// documents, recorded into `data/openapi-v2.json.gz` and `data/openapi-v2.pb.gz`; the fake
+/// serves them, and adds the definitions of the kinds CRDs serve.
+#[tokio::test]
+async fn openapi_v2_is_the_real_servers() {
+    const PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let client = real.client();
+    let (status, json_bytes) = get_bytes(&client, "/openapi/v2", "application/json").await;
+    assert_eq!(status, 200);
+    let live: Value = serde_json::from_slice(&json_bytes).unwrap();
+    let recorded: Value = serde_json::from_slice(&check_or_record_gz(
+        "openapi-v2.json.gz",
+        &serde_json::to_vec(&live).unwrap(),
+    ))
+    .unwrap();
+    assert!(
+        live == recorded,
+        "the real server's OpenAPI v2 differs from data/openapi-v2.json.gz; re-record with `cargo xtask record`"
+    );
+    let (status, pb) = get_bytes(&client, "/openapi/v2", PROTOBUF).await;
+    assert_eq!(status, 200);
+    let recorded_pb = check_or_record_gz("openapi-v2.pb.gz", &pb);
+    assert!(
+        pb == recorded_pb,
+        "the real server's OpenAPI v2 protobuf differs from data/openapi-v2.pb.gz; re-record with `cargo xtask record`"
+    );
+
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let fake_client = fake.client().unwrap();
+    let (status, fake_json) = get_bytes(&fake_client, "/openapi/v2", "application/json").await;
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_slice::<Value>(&fake_json).unwrap(), live);
+    let (status, fake_pb) = get_bytes(&fake_client, "/openapi/v2", PROTOBUF).await;
+    assert_eq!(status, 200);
+    assert!(fake_pb == pb, "the fake's OpenAPI v2 protobuf is not the real server's");
 }
