@@ -468,6 +468,66 @@ fn masked(mut object: Value) -> Value {
     json!({"labels": object["metadata"]["labels"], "annotations": object["metadata"]["annotations"], "spec": object["spec"]})
 }
 
+/// Minimal objects of the common kinds, labelled `app`: the collection to create each in, its
+/// name and body (Pod, Deployment named `deployment`, ReplicaSet, StatefulSet, DaemonSet, Job,
+/// CronJob, Service).
+fn common_objects(app: &str, deployment: &'static str) -> Vec<(&'static str, &'static str, Value)> {
+    let labels = json!({"app": app});
+    let pod_spec = json!({"containers": [{"name": "c", "image": "example.com/c:1", "ports": [{"containerPort": 80}]}]});
+    let template = json!({"metadata": {"labels": labels}, "spec": pod_spec});
+    let job_template = json!({"metadata": {"labels": labels}, "spec": {"containers": pod_spec["containers"], "restartPolicy": "Never"}});
+    let meta = |name: &str| json!({"name": name, "labels": labels});
+    let workload = |api_version: &str, kind: &str, name: &str, extra: Value| {
+        let mut spec = json!({"selector": {"matchLabels": labels}, "template": template});
+        json_patch::merge(&mut spec, &extra);
+        json!({"apiVersion": api_version, "kind": kind, "metadata": meta(name), "spec": spec})
+    };
+    vec![
+        (
+            "/api/v1/namespaces/default/pods",
+            "pod",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta("pod"), "spec": pod_spec}),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/deployments",
+            deployment,
+            workload("apps/v1", "Deployment", deployment, json!({})),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/replicasets",
+            "replicaset",
+            workload("apps/v1", "ReplicaSet", "replicaset", json!({})),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/statefulsets",
+            "statefulset",
+            workload("apps/v1", "StatefulSet", "statefulset", json!({"serviceName": "svc"})),
+        ),
+        (
+            "/apis/apps/v1/namespaces/default/daemonsets",
+            "daemonset",
+            workload("apps/v1", "DaemonSet", "daemonset", json!({})),
+        ),
+        (
+            "/apis/batch/v1/namespaces/default/jobs",
+            "job",
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta("job"), "spec": {"template": job_template}}),
+        ),
+        (
+            "/apis/batch/v1/namespaces/default/cronjobs",
+            "cronjob",
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("cronjob"),
+                   "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": job_template}}}}),
+        ),
+        (
+            "/api/v1/namespaces/default/services",
+            "service",
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("service"),
+                   "spec": {"selector": labels, "ports": [{"port": 80, "name": "http"}]}}),
+        ),
+    ]
+}
+
 /// Defaulting: the same minimal objects created on both servers read back with the same spec,
 /// labels and annotations, field by field (Pods, Deployments, ReplicaSets, StatefulSets,
 /// DaemonSets, Jobs, CronJobs, Services; a Job's uid-derived selector and a Service's cluster IP
@@ -478,51 +538,7 @@ async fn defaults_are_the_real_servers() {
         .await
         .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
     let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
-    let labels = json!({"app": "defaults"});
-    let pod_spec = json!({"containers": [{"name": "c", "image": "example.com/c:1", "ports": [{"containerPort": 80}]}]});
-    let template = json!({"metadata": {"labels": labels}, "spec": pod_spec});
-    let job_template = json!({"metadata": {"labels": labels}, "spec": {"containers": pod_spec["containers"], "restartPolicy": "Never"}});
-    let meta = |name: &str| json!({"name": name, "labels": labels});
-    let objects: Vec<(&str, Value)> = vec![
-        (
-            "/api/v1/namespaces/default/pods",
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta("pod"), "spec": pod_spec}),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/deployments",
-            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta("deployment"),
-                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/replicasets",
-            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": meta("replicaset"),
-                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/statefulsets",
-            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta("statefulset"),
-                   "spec": {"serviceName": "svc", "selector": {"matchLabels": labels}, "template": template}}),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/daemonsets",
-            json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta("daemonset"),
-                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
-        ),
-        (
-            "/apis/batch/v1/namespaces/default/jobs",
-            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta("job"), "spec": {"template": job_template}}),
-        ),
-        (
-            "/apis/batch/v1/namespaces/default/cronjobs",
-            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("cronjob"),
-                   "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": job_template}}}}),
-        ),
-        (
-            "/api/v1/namespaces/default/services",
-            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("service"),
-                   "spec": {"selector": labels, "ports": [{"port": 80}]}}),
-        ),
-    ];
+    let objects = common_objects("defaults", "deployment");
     let create = |client: kube::Client, path: &'static str, body: Value| async move {
         let request = http::Request::post(path)
             .header("Content-Type", "application/json")
@@ -535,7 +551,7 @@ async fn defaults_are_the_real_servers() {
         masked(serde_json::from_str(&text).unwrap())
     };
     let mut all = Vec::new();
-    for (path, body) in objects {
+    for (path, _, body) in objects {
         let on_real = create(real.client(), path, body.clone()).await;
         let on_fake = create(fake.client().unwrap(), path, body).await;
         let mut found = Vec::new();
@@ -590,70 +606,18 @@ async fn update_managers_are_the_real_servers() {
         .await
         .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
     let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
-    let labels = json!({"app": "managed"});
-    let pod_spec = json!({"containers": [{"name": "c", "image": "example.com/c:1", "ports": [{"containerPort": 80}]}]});
-    let template = json!({"metadata": {"labels": labels}, "spec": pod_spec});
-    let job_template = json!({"metadata": {"labels": labels}, "spec": {"containers": pod_spec["containers"], "restartPolicy": "Never"}});
-    let meta = |name: &str| json!({"name": name, "labels": labels});
-    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta("managed"),
-                            "spec": {"selector": {"matchLabels": labels}, "template": template}});
-    let creates: Vec<(&str, &str, Value)> = vec![
-        (
-            "/api/v1/namespaces/default/pods",
-            "pod",
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta("pod"), "spec": pod_spec}),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/deployments",
-            "managed",
-            deployment.clone(),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/replicasets",
-            "replicaset",
-            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": meta("replicaset"),
-                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/statefulsets",
-            "statefulset",
-            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta("statefulset"),
-                   "spec": {"serviceName": "svc", "selector": {"matchLabels": labels}, "template": template}}),
-        ),
-        (
-            "/apis/apps/v1/namespaces/default/daemonsets",
-            "daemonset",
-            json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta("daemonset"),
-                   "spec": {"selector": {"matchLabels": labels}, "template": template}}),
-        ),
-        (
-            "/apis/batch/v1/namespaces/default/jobs",
-            "job",
-            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta("job"), "spec": {"template": job_template}}),
-        ),
-        (
-            "/apis/batch/v1/namespaces/default/cronjobs",
-            "cronjob",
-            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("cronjob"),
-                   "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": job_template}}}}),
-        ),
-        (
-            "/api/v1/namespaces/default/services",
-            "service",
-            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("service"),
-                   "spec": {"selector": labels, "ports": [{"port": 80, "name": "http"}]}}),
-        ),
-        (
-            "/api/v1/namespaces/default/configmaps",
-            "config",
-            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "config", "annotations": {"note": "x"}}, "data": {"a": "1", "b": "2"}}),
-        ),
-        (
-            "/api/v1/namespaces",
-            "managed-ns",
-            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "managed-ns"}}),
-        ),
-    ];
+    let mut creates = common_objects("managed", "managed");
+    let deployment = creates[1].2.clone();
+    creates.push((
+        "/api/v1/namespaces/default/configmaps",
+        "config",
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "config", "annotations": {"note": "x"}}, "data": {"a": "1", "b": "2"}}),
+    ));
+    creates.push((
+        "/api/v1/namespaces",
+        "managed-ns",
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "managed-ns"}}),
+    ));
     let json = "application/json";
     let merge = "application/merge-patch+json";
     let mut all = Vec::new();
