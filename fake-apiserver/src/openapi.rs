@@ -61,23 +61,34 @@ static RECORDED_V2: LazyLock<Value> = LazyLock::new(|| {
 
 static RECORDED_V2_PROTOBUF: LazyLock<Vec<u8>> = LazyLock::new(|| gunzip(include_bytes!("../data/openapi-v2.pb.gz")));
 
+const METADATA: &str = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
+/// A CRD version's schema as the real server publishes it: with `apiVersion`, `kind` and
+/// `metadata` (`metadata`, the reference to `ObjectMeta` in the document's form) and the kind it is.
+fn kind_schema(crd: &CrdResource, metadata: Value) -> Value {
+    let gvk = crd.info.gvk();
+    let mut schema = crd.schema.clone().unwrap_or_else(|| json!({"type": "object"}));
+    if let Some(map) = schema.as_object_mut() {
+        let properties = map.entry("properties").or_insert_with(|| json!({}));
+        properties["apiVersion"] = json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"});
+        properties["kind"] = json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"});
+        properties["metadata"] = metadata;
+        map.insert(
+            "x-kubernetes-group-version-kind".into(),
+            json!([{"group": gvk.group, "version": gvk.version, "kind": gvk.kind}]),
+        );
+    }
+    schema
+}
+
 /// The v2 definitions of the kinds CRDs serve, by name: each version's schema with `apiVersion`,
 /// `kind` and `metadata`, and the kind it is.
 fn v2_crd_definitions(store: &Store) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for crd in store.crds.values() {
-        let gvk = crd.info.gvk();
-        let mut schema = crd.schema.clone().unwrap_or_else(|| json!({"type": "object"}));
-        if let Some(map) = schema.as_object_mut() {
-            let properties = map.entry("properties").or_insert_with(|| json!({}));
-            properties["apiVersion"] = json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"});
-            properties["kind"] = json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"});
-            properties["metadata"] = json!({"description": "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata", "$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"});
-            map.insert(
-                "x-kubernetes-group-version-kind".into(),
-                json!([{"group": gvk.group, "version": gvk.version, "kind": gvk.kind}]),
-            );
-        }
+        let metadata =
+            json!({"description": METADATA, "$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"});
+        let mut schema = kind_schema(crd, metadata);
         v2_schema(&mut schema);
         out.insert(definition_name(crd), schema);
     }
@@ -337,18 +348,10 @@ fn crd_document(store: &Store, path: &str) -> Value {
     {
         let gvk = crd.info.gvk();
         let name = definition_name(crd);
-        // Schemas carry a list of kinds, operations one kind.
-        let gvk_ext = json!([{"group": gvk.group, "version": gvk.version, "kind": gvk.kind}]);
+        // Operations carry one kind (schemas a list: `kind_schema`).
         let op_gvk = json!({"group": gvk.group, "version": gvk.version, "kind": gvk.kind});
-        let mut schema = crd.schema.clone().unwrap_or_else(|| json!({"type": "object"}));
-        if let Some(map) = schema.as_object_mut() {
-            let properties = map.entry("properties").or_insert_with(|| json!({}));
-            properties["apiVersion"] = json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"});
-            properties["kind"] = json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"});
-            properties["metadata"] = json!({"description": "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata", "allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]});
-            map.insert("x-kubernetes-group-version-kind".into(), gvk_ext.clone());
-        }
-        schemas.insert(name.clone(), schema);
+        let metadata = json!({"description": METADATA, "allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]});
+        schemas.insert(name.clone(), kind_schema(crd, metadata));
         let params = json!([
             {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
             {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": true}},

@@ -497,15 +497,14 @@ fn sort_entries(entries: &mut [Value]) {
     entries.sort_by_key(key);
 }
 
-/// Records a write other than apply of `new` over `old` (`None` for a create) by `writer` in
-/// `new`'s `managedFields`: structured-merge-diff's `Update`. For a create the old object is
-/// the kind's Go zero value (`zero`, empty for custom resources). `only` limits what the write
+/// Records a write other than apply of `new` over `old` by `writer` in `new`'s `managedFields`:
+/// structured-merge-diff's `Update`. For a create `old` is the kind's Go zero value (empty for
+/// custom resources). `only` limits what the write
 /// can own to the fields under one path (a subresource's); `ignored` are fields the endpoint
 /// resets (a main resource's `status`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record_update(
-    old: Option<&Value>,
-    zero: &Value,
+    old: &Value,
     new: &mut Value,
     writer: &Writer,
     only: Option<&[&str]>,
@@ -521,20 +520,14 @@ pub(crate) fn record_update(
     // The managed fields the request carries, unless it carries none or writes a subresource:
     // then the stored ones (clients that do not know managedFields do not lose them).
     let sent = managers_of(new);
-    let mut managers = match old {
-        Some(old) if sent.is_empty() || writer.subresource.is_some() => managers_of(old),
-        _ => sent,
+    let mut managers = if sent.is_empty() || writer.subresource.is_some() {
+        managers_of(old)
+    } else {
+        sent
     };
-    let strip = |object: &Value| {
-        let mut object = object.clone();
-        if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.remove("managedFields");
-        }
-        object
-    };
-    let (lhs, rhs) = (strip(old.unwrap_or(zero)), strip(new));
+    // `managedFields` themselves are compared too, and left out with the rest of `stripped`.
     let mut cmp = Comparison::default();
-    compare(Some(&lhs), Some(&rhs), schema, None, &mut Vec::new(), &mut cmp);
+    compare(Some(old), Some(new), schema, None, &mut Vec::new(), &mut cmp);
     let keep = |p: &Path| {
         let under = |prefix: &[&str]| {
             p.len() >= prefix.len() && p.iter().zip(prefix).all(|(s, f)| s.strip_prefix("f:") == Some(*f))

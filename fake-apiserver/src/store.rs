@@ -40,10 +40,9 @@ impl Served {
     /// versions (the real server keeps one storage per CRD and converts on read; with the `None`
     /// conversion strategy only `apiVersion` changes), else one per group version resource.
     pub fn storage(&self) -> GroupVersionResource {
-        let gvr = self.info.gvr();
         match self.crd {
-            Some(_) => GroupVersionResource::gvr(&gvr.group, "", &gvr.resource),
-            None => gvr,
+            Some(_) => crd_storage(&self.info.gvr()),
+            None => self.info.gvr(),
         }
     }
 
@@ -150,6 +149,11 @@ pub(crate) fn metadata_only(object: &Value) -> Value {
         "apiVersion": "meta.k8s.io/v1",
         "metadata": object.get("metadata").cloned().unwrap_or_else(|| json!({})),
     })
+}
+
+/// The table of a CRD resource, whatever its version.
+fn crd_storage(gvr: &GroupVersionResource) -> GroupVersionResource {
+    GroupVersionResource::gvr(&gvr.group, "", &gvr.resource)
 }
 
 /// `object` with `api_version` (`None`: as stored).
@@ -433,16 +437,15 @@ impl Store {
             .filter(|gvr| !serving.contains_key(*gvr))
             .cloned()
             .collect();
-        let storage = |gvr: &GroupVersionResource| GroupVersionResource::gvr(&gvr.group, "", &gvr.resource);
-        let still_stored: std::collections::HashSet<GroupVersionResource> = serving.keys().map(storage).collect();
+        let still_stored: std::collections::HashSet<GroupVersionResource> = serving.keys().map(crd_storage).collect();
         self.crds = serving;
         for gvr in gone {
             // A version no longer served leaves the objects to the others; the last one takes
             // them with it.
-            if self.scheme.kind_for_resource(&gvr).is_ok() || still_stored.contains(&storage(&gvr)) {
+            if self.scheme.kind_for_resource(&gvr).is_ok() || still_stored.contains(&crd_storage(&gvr)) {
                 continue;
             }
-            let gvr = storage(&gvr);
+            let gvr = crd_storage(&gvr);
             let objects: Vec<(Key, Arc<Value>)> = self
                 .objects
                 .remove(&gvr)
@@ -709,7 +712,6 @@ impl Store {
             let empty = Value::Null;
             let ignored: &[&str] = if served.has_status() { &["status"] } else { &[] };
             crate::ssa::record_update(
-                None,
                 &zero,
                 &mut probe,
                 writer,
@@ -852,7 +854,7 @@ impl Store {
             };
             let empty = Value::Null;
             let schema = Self::schema(served, &empty);
-            crate::ssa::record_update(Some(current), &empty, &mut next, writer, only, ignored, schema, &now());
+            crate::ssa::record_update(current, &mut next, writer, only, ignored, schema, &now());
         }
         if *current.as_ref() == next_without_rv(&next, current) {
             // Nothing changed: the real server answers with the stored object and no event.

@@ -189,7 +189,6 @@ async fn table_columns_are_the_real_servers() {
 
 #[tokio::test]
 async fn openapi_v3_is_the_real_servers() {
-    use std::io::{Read, Write};
     let real = kube_envtest::ControlPlane::start()
         .await
         .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
@@ -203,24 +202,14 @@ async fn openapi_v3_is_the_real_servers() {
         live.insert(path.clone(), json!({"hash": hash, "document": document}));
     }
     let live = Value::Object(live);
-    let path = data("openapi-v3.json.gz");
-    if std::env::var_os("KUBE_ENVTEST_RECORD").is_some() || !path.exists() {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder
-            .write_all(serde_json::to_string(&live).unwrap().as_bytes())
-            .unwrap();
-        std::fs::write(&path, encoder.finish().unwrap()).unwrap();
-        eprintln!("recorded {}", path.display());
-    }
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    let recorded: Value = serde_json::from_str(&text).unwrap();
+    let recorded: Value = serde_json::from_slice(&check_or_record_gz(
+        "openapi-v3.json.gz",
+        &serde_json::to_vec(&live).unwrap(),
+    ))
+    .unwrap();
     assert!(
         live == recorded,
-        "the real server's OpenAPI v3 differs from {}; re-record with `cargo xtask record`",
-        path.display()
+        "the real server's OpenAPI v3 differs from data/openapi-v3.json.gz; re-record with `cargo xtask record`"
     );
 
     let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
