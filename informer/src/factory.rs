@@ -18,6 +18,7 @@ use kube_scheme::{Scheme, Scope};
 use serde::de::DeserializeOwned;
 
 use crate::informer::{InformerOptions, SharedIndexInformer, Transform};
+use crate::storage::CacheStorage;
 
 /// Builds the `Api` of a typed kind for a factory's namespace, by the kind's compile-time scope.
 pub trait ScopeApi {
@@ -117,6 +118,8 @@ struct FactoryInner {
     backoff: crate::BackoffSettings,
     compact: bool,
     typed_transforms: Mutex<HashMap<TypeId, Box<dyn Any + Send + Sync>>>,
+    /// Per kind: how its informer's cache keeps objects (a `CacheStorage<K>`), if not decoded.
+    storages: Mutex<HashMap<TypeId, Box<dyn Any + Send + Sync>>>,
     informers: Mutex<Vec<Entry>>,
     shut_down: Mutex<bool>,
 }
@@ -227,6 +230,7 @@ impl FactoryBuilder {
                 backoff: self.backoff,
                 compact: self.compact,
                 typed_transforms: Mutex::new(HashMap::new()),
+                storages: Mutex::new(HashMap::new()),
                 informers: Mutex::new(Vec::new()),
                 shut_down: Mutex::new(false),
             }),
@@ -324,6 +328,25 @@ impl SharedInformerFactory {
             .insert(TypeId::of::<K>(), Box::new(t));
     }
 
+    /// Sets how the cache of kind `K`'s informer keeps its objects (decoded by default; see
+    /// [`CacheStorage`]); takes effect for an informer created after this call.
+    ///
+    /// ```no_run
+    /// # fn demo(factory: kube_informer::SharedInformerFactory) {
+    /// use k8s_openapi::api::core::v1::Pod;
+    /// // Many pods, read seldom: keep them compressed.
+    /// factory.set_storage::<Pod>(kube_informer::CacheStorage::compressed());
+    /// let pods = factory.informer::<Pod>();
+    /// # }
+    /// ```
+    pub fn set_storage<K: 'static>(&self, storage: CacheStorage<K>) {
+        self.inner
+            .storages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(TypeId::of::<K>(), Box::new(storage));
+    }
+
     fn options<K: Resource + 'static>(&self, name: String, type_key: TypeId) -> InformerOptions<K> {
         let mut config = watcher::Config::default();
         if let Some(tweak) = &self.inner.tweak {
@@ -357,6 +380,15 @@ impl SharedInformerFactory {
             name,
             backoff: self.inner.backoff,
             compact: self.inner.compact,
+            storage: self
+                .inner
+                .storages
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&TypeId::of::<K>())
+                .and_then(|b| b.downcast_ref::<CacheStorage<K>>())
+                .cloned()
+                .unwrap_or_default(),
         }
     }
 

@@ -2,12 +2,15 @@
 //! (client-go's `cache.Indexer` and `threadSafeMap`).
 //!
 //! Writes change one object at a time under a short write lock; reads take a read lock and clone
-//! `Arc`s, never the cache.
+//! `Arc`s, never the cache. With [`CacheStorage::compressed`] the objects are kept compressed
+//! and reads decode them.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use kube::Resource;
+
+use crate::storage::{CacheStorage, Packer, Slot};
 
 /// The name of the namespace index every indexer has.
 pub const NAMESPACE_INDEX: &str = "namespace";
@@ -50,13 +53,37 @@ pub enum IndexerError {
 type Key = Arc<str>;
 
 struct State<K> {
-    items: HashMap<Key, Arc<K>>,
+    items: HashMap<Key, Slot<K>>,
+    /// With compressed storage: what packs and unpacks the objects.
+    packer: Option<Packer<K>>,
     indexers: HashMap<String, IndexFn<K>>,
     /// index name → index value → keys.
     indices: HashMap<String, HashMap<String, HashSet<Key>>>,
 }
 
-impl<K> State<K> {
+impl<K: Resource> State<K> {
+    /// The slot for `object`.
+    fn slot(&self, object: Arc<K>) -> Slot<K> {
+        match &self.packer {
+            Some(packer) => packer.pack(object),
+            None => Slot::Object(object),
+        }
+    }
+
+    /// The object in `slot` (decoded anew if it is compressed).
+    fn object(&self, slot: &Slot<K>) -> Option<Arc<K>> {
+        match (slot, &self.packer) {
+            (Slot::Object(object), _) => Some(object.clone()),
+            (packed, Some(packer)) => packer.unpack(packed),
+            (Slot::Packed(_), None) => None,
+        }
+    }
+
+    /// The object under `key`.
+    fn get(&self, key: &str) -> Option<Arc<K>> {
+        self.object(self.items.get(key)?)
+    }
+
     /// Moves `key` from the index values of `old` (if any) to those of `new` (if any), index by
     /// index; an index whose values did not change is left alone.
     fn reindex(&mut self, key: &Key, old: Option<&K>, new: Option<&K>) {
@@ -96,7 +123,7 @@ impl<K> Clone for Indexer<K> {
     }
 }
 
-impl<K> std::fmt::Debug for Indexer<K> {
+impl<K: Resource> std::fmt::Debug for Indexer<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Indexer")
             .field("len", &self.read().items.len())
@@ -118,7 +145,7 @@ impl<K> Clone for IndexerReader<K> {
     }
 }
 
-impl<K> std::fmt::Debug for IndexerReader<K> {
+impl<K: Resource> std::fmt::Debug for IndexerReader<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IndexerReader")
             .field("len", &self.0.read().items.len())
@@ -126,7 +153,7 @@ impl<K> std::fmt::Debug for IndexerReader<K> {
     }
 }
 
-impl<K> IndexerReader<K> {
+impl<K: Resource> IndexerReader<K> {
     pub(crate) fn new(indexer: Indexer<K>) -> Self {
         IndexerReader(indexer)
     }
@@ -194,10 +221,16 @@ impl<K: Resource + 'static> Default for Indexer<K> {
 impl<K: Resource + 'static> Indexer<K> {
     /// An empty cache with the namespace index.
     pub fn new() -> Self {
+        Self::with_storage(CacheStorage::decoded())
+    }
+
+    /// An empty cache with the namespace index, keeping its objects as `storage` says.
+    pub fn with_storage(storage: CacheStorage<K>) -> Self {
         let namespace: IndexFn<K> = Arc::new(|o: &K| o.meta().namespace.iter().cloned().collect());
         Indexer {
             state: Arc::new(RwLock::new(State {
                 items: HashMap::new(),
+                packer: storage.0.map(Packer::new),
                 indexers: HashMap::from([(NAMESPACE_INDEX.to_owned(), namespace)]),
                 indices: HashMap::from([(NAMESPACE_INDEX.to_owned(), HashMap::new())]),
             })),
@@ -205,7 +238,7 @@ impl<K: Resource + 'static> Indexer<K> {
     }
 }
 
-impl<K> Indexer<K> {
+impl<K: Resource> Indexer<K> {
     fn read(&self) -> RwLockReadGuard<'_, State<K>> {
         self.state.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -224,8 +257,9 @@ impl<K> Indexer<K> {
         }
         for (name, f) in indexers {
             let mut index: HashMap<String, HashSet<Key>> = HashMap::new();
-            for (key, object) in &state.items {
-                for value in f(object) {
+            for (key, slot) in &state.items {
+                let Some(object) = state.object(slot) else { continue };
+                for value in f(&object) {
                     index.entry(value).or_default().insert(key.clone());
                 }
             }
@@ -237,20 +271,57 @@ impl<K> Indexer<K> {
 
     /// Inserts or replaces the object under `key`; returns the previous one.
     pub fn insert(&self, key: String, object: Arc<K>) -> Option<Arc<K>> {
+        // Compressed outside the write lock.
+        let slot = self.pack(object.clone());
         let mut state = self.write();
         let key: Key = match state.items.get_key_value(key.as_str()) {
             Some((shared, _)) => shared.clone(),
             None => Arc::from(key),
         };
-        let old = state.items.insert(key.clone(), object.clone());
+        let old = state.items.insert(key.clone(), slot).and_then(|old| state.object(&old));
         state.reindex(&key, old.as_deref(), Some(&object));
         old
+    }
+
+    /// Whether the object under `key` has `resource_version` (without decoding it).
+    pub(crate) fn has_version(&self, key: &str, resource_version: Option<&str>) -> bool {
+        let state = self.read();
+        let Some(cached) = state.items.get(key).map(Slot::resource_version) else {
+            return false;
+        };
+        cached.is_some() && cached == resource_version
+    }
+
+    /// Whether objects are kept compressed.
+    pub(crate) fn is_compressed(&self) -> bool {
+        self.read().packer.is_some()
+    }
+
+    /// `object` as this cache would keep it (compressed, for a compressed cache), outside the
+    /// cache: for what the reflector holds during a relist.
+    pub(crate) fn pack(&self, object: Arc<K>) -> Slot<K> {
+        self.read().slot(object)
+    }
+
+    /// Inserts a slot made by [`Indexer::pack`]; returns the object in it and the previous
+    /// one, decoded.
+    pub(crate) fn insert_slot(&self, key: String, slot: Slot<K>) -> (Option<Arc<K>>, Option<Arc<K>>) {
+        let mut state = self.write();
+        let key: Key = match state.items.get_key_value(key.as_str()) {
+            Some((shared, _)) => shared.clone(),
+            None => Arc::from(key),
+        };
+        let new = state.object(&slot);
+        let old = state.items.insert(key.clone(), slot).and_then(|old| state.object(&old));
+        state.reindex(&key, old.as_deref(), new.as_deref());
+        (new, old)
     }
 
     /// Removes the object under `key`; returns it.
     pub fn remove(&self, key: &str) -> Option<Arc<K>> {
         let mut state = self.write();
         let (key, old) = state.items.remove_entry(key)?;
+        let old = state.object(&old)?;
         state.reindex(&key, Some(&old), None);
         Some(old)
     }
@@ -259,6 +330,9 @@ impl<K> Indexer<K> {
     pub fn clear(&self) {
         let mut state = self.write();
         state.items = HashMap::new();
+        if let Some(packer) = &state.packer {
+            packer.reset();
+        }
         for index in state.indices.values_mut() {
             *index = HashMap::new();
         }
@@ -266,7 +340,7 @@ impl<K> Indexer<K> {
 
     /// The object under `key`.
     pub fn get(&self, key: &str) -> Option<Arc<K>> {
-        self.read().items.get(key).cloned()
+        self.read().get(key)
     }
 
     /// The object named `name` in `namespace` (or cluster-scoped when `None`).
@@ -278,15 +352,16 @@ impl<K> Indexer<K> {
                 key.push_str(ns);
                 key.push('/');
                 key.push_str(name);
-                state.items.get(key.as_str()).cloned()
+                state.get(&key)
             }
-            None => state.items.get(name).cloned(),
+            None => state.get(name),
         }
     }
 
     /// Every object.
     pub fn list(&self) -> Vec<Arc<K>> {
-        self.read().items.values().cloned().collect()
+        let state = self.read();
+        state.items.values().filter_map(|slot| state.object(slot)).collect()
     }
 
     /// Every key.
@@ -296,10 +371,11 @@ impl<K> Indexer<K> {
 
     /// Every object with its key.
     pub fn entries(&self) -> Vec<(String, Arc<K>)> {
-        self.read()
+        let state = self.read();
+        state
             .items
             .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
+            .filter_map(|(k, slot)| Some((k.to_string(), state.object(slot)?)))
             .collect()
     }
 
@@ -322,7 +398,7 @@ impl<K> Indexer<K> {
             .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         Ok(idx
             .get(value)
-            .map(|keys| keys.iter().filter_map(|k| state.items.get(&**k).cloned()).collect())
+            .map(|keys| keys.iter().filter_map(|k| state.get(k)).collect())
             .unwrap_or_default())
     }
 
@@ -335,8 +411,8 @@ impl<K> Indexer<K> {
             .ok_or_else(|| IndexerError::NoSuchIndex(index.to_owned()))?;
         if let Some(keys) = idx.get(value) {
             for key in keys {
-                if let Some(o) = state.items.get(&**key) {
-                    f(o);
+                if let Some(o) = state.get(key) {
+                    f(&o);
                 }
             }
         }
@@ -394,7 +470,15 @@ mod tests {
 
     #[test]
     fn indexes_follow_inserts_updates_and_removes() {
-        let idx: Indexer<Pod> = Indexer::new();
+        indexes_follow(Indexer::new());
+    }
+
+    #[test]
+    fn compressed_indexes_follow_inserts_updates_and_removes() {
+        indexes_follow(Indexer::with_storage(CacheStorage::compressed()));
+    }
+
+    fn indexes_follow(idx: Indexer<Pod>) {
         idx.add_indexers([("node".to_owned(), node_index())]).unwrap();
         for (ns, name, node) in [("a", "p1", "n1"), ("a", "p2", "n2"), ("b", "p1", "n1")] {
             let p = pod(ns, name, node);
@@ -436,13 +520,53 @@ mod tests {
 
     #[test]
     fn indexers_added_later_index_what_is_there() {
-        let idx: Indexer<Pod> = Indexer::new();
-        idx.insert("a/p1".into(), pod("a", "p1", "n9"));
-        idx.add_indexers([("node".to_owned(), node_index())]).unwrap();
-        assert_eq!(idx.index_keys("node", "n9").unwrap(), ["a/p1"]);
-        idx.clear();
+        for idx in [Indexer::new(), Indexer::with_storage(CacheStorage::compressed())] {
+            idx.insert("a/p1".into(), pod("a", "p1", "n9"));
+            idx.add_indexers([("node".to_owned(), node_index())]).unwrap();
+            assert_eq!(idx.index_keys("node", "n9").unwrap(), ["a/p1"]);
+            idx.clear();
+            assert!(idx.is_empty());
+            assert!(idx.list_index_values("node").unwrap().is_empty());
+        }
+    }
+
+    /// Compressed, an object reads back equal to what was inserted (every field, unknown
+    /// fields of a `DynamicObject` too), each read a new decode; versions are compared
+    /// without one.
+    #[test]
+    fn compressed_objects_read_back_as_inserted() {
+        let idx: Indexer<Pod> = Indexer::with_storage(CacheStorage::compressed());
+        let mut p = (*pod("ns", "web-1", "n1")).clone();
+        p.metadata.resource_version = Some("42".into());
+        p.metadata.labels = Some([("app".to_owned(), "web".to_owned())].into());
+        p.status = Some(k8s_openapi::api::core::v1::PodStatus {
+            phase: Some("Running".into()),
+            ..Default::default()
+        });
+        let p = Arc::new(p);
+        assert!(idx.insert("ns/web-1".into(), p.clone()).is_none());
+        let read = idx.get("ns/web-1").unwrap();
+        assert_eq!(read, p);
+        assert!(!Arc::ptr_eq(&read, &p), "a compressed cache decodes anew");
+        assert!(idx.has_version("ns/web-1", Some("42")));
+        assert!(!idx.has_version("ns/web-1", Some("43")));
+        assert!(!idx.has_version("ns/web-2", Some("42")));
+        assert_eq!(idx.list(), std::slice::from_ref(&p));
+        assert_eq!(idx.by_index(NAMESPACE_INDEX, "ns").unwrap(), std::slice::from_ref(&p));
+        let old = idx.insert("ns/web-1".into(), pod("ns", "web-1", "n2")).unwrap();
+        assert_eq!(old, p, "the replaced object comes back decoded");
+        assert_eq!(idx.remove("ns/web-1"), Some(pod("ns", "web-1", "n2")));
         assert!(idx.is_empty());
-        assert!(idx.list_index_values("node").unwrap().is_empty());
+
+        let dynamic: Indexer<kube::core::DynamicObject> = Indexer::with_storage(CacheStorage::compressed());
+        let object: kube::core::DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "w", "namespace": "ns"},
+            "spec": {"size": 3, "nested": {"list": [1, "two", null]}}
+        }))
+        .unwrap();
+        dynamic.insert("ns/w".into(), Arc::new(object.clone()));
+        assert_eq!(*dynamic.get("ns/w").unwrap(), object);
     }
 
     #[test]

@@ -5,8 +5,13 @@
 //! objects are adds, objects whose resourceVersion changed are updates, and cached objects the
 //! list no longer has are deletes with a tombstone. Unchanged objects notify nobody, so every
 //! change reaches handlers exactly once.
+//!
+//! With a compressed cache the listed objects are held compressed until `InitDone` (and only
+//! those that changed are decoded again, for their notifications), and the first list, into
+//! an empty cache, is not held at all: each object is cached and notified as it arrives, so
+//! that a large first list never has all its objects decoded at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use kube::Resource;
@@ -14,12 +19,22 @@ use kube::runtime::watcher;
 
 use crate::handler::{DeleteEvent, DeletedFinalStateUnknown, Notification};
 use crate::indexer::{Indexer, object_key};
+use crate::storage::Slot;
 
 /// Applies watcher events to an indexer.
 pub struct Reflector<K> {
     indexer: Indexer<K>,
-    relist: Option<HashMap<String, Arc<K>>>,
+    relist: Option<Listing<K>>,
     synced: bool,
+}
+
+/// A list in progress.
+struct Listing<K> {
+    /// Objects cached as they arrive (the first list into an empty compressed cache): their
+    /// keys.
+    streamed: Option<HashSet<String>>,
+    /// Objects held until the list is done, as the cache keeps them.
+    held: HashMap<String, Slot<K>>,
 }
 
 /// `event` with its object (if it has one) mapped by `f`; `None` if `f` gives none.
@@ -31,14 +46,6 @@ pub(crate) fn map_event<A, B>(event: watcher::Event<A>, f: impl FnOnce(A) -> Opt
         watcher::Event::Init => watcher::Event::Init,
         watcher::Event::InitDone => watcher::Event::InitDone,
     })
-}
-
-fn same_version<K: Resource>(a: &K, b: &K) -> bool {
-    let (a, b) = (
-        a.meta().resource_version.as_deref(),
-        b.meta().resource_version.as_deref(),
-    );
-    a.is_some() && a == b
 }
 
 impl<K: Resource + 'static> Reflector<K> {
@@ -67,43 +74,72 @@ impl<K: Resource + 'static> Reflector<K> {
     pub fn apply(&mut self, event: watcher::Event<Arc<K>>, out: &mut Vec<Notification<K>>) -> bool {
         match event {
             watcher::Event::Init => {
-                self.relist = Some(HashMap::new());
+                let stream = !self.synced && self.indexer.is_compressed() && self.indexer.is_empty();
+                self.relist = Some(Listing {
+                    streamed: stream.then(HashSet::new),
+                    held: HashMap::new(),
+                });
                 false
             }
             watcher::Event::InitApply(object) => {
-                self.relist
-                    .get_or_insert_default()
-                    .insert(object_key(object.as_ref()), object);
+                let listing = self.relist.get_or_insert_with(|| Listing {
+                    streamed: None,
+                    held: HashMap::new(),
+                });
+                let key = object_key(object.as_ref());
+                match &mut listing.streamed {
+                    Some(keys) => {
+                        keys.insert(key.clone());
+                        if !self
+                            .indexer
+                            .has_version(&key, object.meta().resource_version.as_deref())
+                        {
+                            match self.indexer.insert(key, object.clone()) {
+                                None => out.push(Notification::Add {
+                                    obj: object,
+                                    is_initial_list: true,
+                                }),
+                                Some(old) => out.push(Notification::Update { old, new: object }),
+                            }
+                        }
+                    }
+                    None => {
+                        listing.held.insert(key, self.indexer.pack(object));
+                    }
+                }
                 false
             }
             watcher::Event::InitDone => {
-                let listed = self.relist.take().unwrap_or_default();
+                let Listing { streamed, held } = self.relist.take().unwrap_or(Listing {
+                    streamed: None,
+                    held: HashMap::new(),
+                });
+                let streamed = streamed.unwrap_or_default();
                 let initial = !self.synced;
-                for (key, old) in self.indexer.entries() {
-                    if !listed.contains_key(&key) {
-                        self.indexer.remove(&key);
+                for key in self.indexer.keys() {
+                    if !held.contains_key(&key)
+                        && !streamed.contains(&key)
+                        && let Some(old) = self.indexer.remove(&key)
+                    {
                         out.push(Notification::Delete(DeleteEvent::Tombstone(DeletedFinalStateUnknown {
                             key,
                             obj: old,
                         })));
                     }
                 }
-                let mut listed: Vec<(String, Arc<K>)> = listed.into_iter().collect();
-                listed.sort_by(|a, b| a.0.cmp(&b.0));
-                for (key, new) in listed {
-                    match self.indexer.get(&key) {
-                        None => {
-                            self.indexer.insert(key, new.clone());
-                            out.push(Notification::Add {
-                                obj: new,
-                                is_initial_list: initial,
-                            });
-                        }
-                        Some(old) if !same_version(old.as_ref(), new.as_ref()) => {
-                            self.indexer.insert(key, new.clone());
-                            out.push(Notification::Update { old, new });
-                        }
-                        Some(_) => {}
+                let mut held: Vec<(String, Slot<K>)> = held.into_iter().collect();
+                held.sort_by(|a, b| a.0.cmp(&b.0));
+                for (key, slot) in held {
+                    if self.indexer.has_version(&key, slot.resource_version()) {
+                        continue;
+                    }
+                    match self.indexer.insert_slot(key, slot) {
+                        (Some(new), None) => out.push(Notification::Add {
+                            obj: new,
+                            is_initial_list: initial,
+                        }),
+                        (Some(new), Some(old)) => out.push(Notification::Update { old, new }),
+                        (None, _) => {}
                     }
                 }
                 self.synced = true;
@@ -111,19 +147,18 @@ impl<K: Resource + 'static> Reflector<K> {
             }
             watcher::Event::Apply(object) => {
                 let key = object_key(object.as_ref());
-                match self.indexer.get(&key) {
-                    Some(old) if same_version(old.as_ref(), object.as_ref()) => {}
-                    Some(old) => {
-                        self.indexer.insert(key, object.clone());
-                        out.push(Notification::Update { old, new: object });
-                    }
-                    None => {
-                        self.indexer.insert(key, object.clone());
-                        out.push(Notification::Add {
-                            obj: object,
-                            is_initial_list: false,
-                        });
-                    }
+                if self
+                    .indexer
+                    .has_version(&key, object.meta().resource_version.as_deref())
+                {
+                    return false;
+                }
+                match self.indexer.insert(key, object.clone()) {
+                    Some(old) => out.push(Notification::Update { old, new: object }),
+                    None => out.push(Notification::Add {
+                        obj: object,
+                        is_initial_list: false,
+                    }),
                 }
                 false
             }
@@ -223,5 +258,34 @@ mod tests {
         );
         // A delete for something not cached is not repeated.
         assert!(run(&mut r, vec![Delete(cm("zz", "9"))]).is_empty());
+    }
+
+    /// Compressed: the first list is cached and notified object by object as it arrives; a
+    /// list started again before it was done, and later relists, are held and diffed.
+    #[test]
+    fn compressed_first_list_streams_then_relists_diff() {
+        use watcher::Event::*;
+        let indexer = Indexer::with_storage(crate::CacheStorage::compressed());
+        let mut r = Reflector::new(indexer.clone());
+        let mut out = Vec::new();
+        for e in [Init, InitApply(cm("a", "1"))] {
+            r.apply(map_event(e, |o| Some(Arc::new(o))).unwrap(), &mut out);
+        }
+        assert_eq!(describe(&out), ["add a true"], "notified before the list is done");
+        assert_eq!(indexer.len(), 1);
+        assert!(!r.has_synced());
+        // The list starts again (the watcher retried it) without a.
+        let rest = run(&mut r, vec![Init, InitApply(cm("b", "2")), InitDone]);
+        assert_eq!(rest, ["tombstone ns/a", "add b true"]);
+        assert!(r.has_synced());
+        let relist = run(
+            &mut r,
+            vec![Init, InitApply(cm("b", "2")), InitApply(cm("c", "3")), InitDone],
+        );
+        assert_eq!(relist, ["add c false"], "unchanged b notifies nobody");
+        assert_eq!(
+            indexer.get("ns/c").unwrap().metadata.resource_version.as_deref(),
+            Some("3")
+        );
     }
 }

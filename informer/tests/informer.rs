@@ -11,7 +11,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use kube_fake_apiserver::FakeApiServer;
-use kube_informer::{HandlerFns, InformerOptions, Notification, SharedIndexInformer};
+use kube_informer::{CacheStorage, HandlerFns, InformerOptions, Notification, SharedIndexInformer};
 use serde_json::json;
 
 fn informer(server: &FakeApiServer, options: InformerOptions<ConfigMap>) -> SharedIndexInformer<ConfigMap> {
@@ -25,6 +25,17 @@ fn default_api(server: &FakeApiServer) -> Api<ConfigMap> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handlers_see_adds_updates_and_deletes_in_order() {
+    adds_updates_and_deletes(CacheStorage::decoded()).await;
+}
+
+/// The same with the cache compressed: handlers, lister and cache see the same objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_cache_handlers_see_adds_updates_and_deletes_in_order() {
+    adds_updates_and_deletes(CacheStorage::compressed()).await;
+}
+
+async fn adds_updates_and_deletes(storage: CacheStorage<ConfigMap>) {
+    let compressed = storage.is_compressed();
     let server = FakeApiServer::start().await.unwrap();
     let api = default_api(&server);
     api.create(&PostParams::default(), &configmap("a", &[], "1"))
@@ -34,7 +45,13 @@ async fn handlers_see_adds_updates_and_deletes_in_order() {
         .await
         .unwrap();
 
-    let inf = informer(&server, InformerOptions::default());
+    let inf = informer(
+        &server,
+        InformerOptions {
+            storage,
+            ..Default::default()
+        },
+    );
     let recorder = Recorder::new();
     let (log, view) = recorder.handles();
     let reg = inf.add_event_handler(recorder);
@@ -65,9 +82,12 @@ async fn handlers_see_adds_updates_and_deletes_in_order() {
     // The cache holds shared objects; the lister reads it.
     let a = inf.lister().namespace("default").get("a").unwrap();
     assert_eq!(a.data.as_ref().unwrap()["v"], "2");
-    assert!(
-        Arc::ptr_eq(&a, &inf.indexer().get("default/a").unwrap()),
-        "no deep copy per reader"
+    let again = inf.indexer().get("default/a").unwrap();
+    assert_eq!(a, again);
+    assert_eq!(
+        Arc::ptr_eq(&a, &again),
+        !compressed,
+        "decoded: no deep copy per reader; compressed: a decode per read"
     );
     let err = inf.lister().namespace("default").get("b").unwrap_err();
     assert_eq!(
@@ -191,6 +211,10 @@ async fn resync_replays_the_cache_as_updates_without_api_calls() {
 /// Runs a fault while objects change and vanish; every handler's view and the cache must end
 /// equal to the server, and a relist must report vanished objects as tombstones.
 async fn relist_after(fault: &str) {
+    relist_with(fault, CacheStorage::decoded()).await;
+}
+
+async fn relist_with(fault: &str, storage: CacheStorage<ConfigMap>) {
     let server = FakeApiServer::builder().history(50).start().await.unwrap();
     let api = default_api(&server);
     for i in 0..6 {
@@ -198,7 +222,13 @@ async fn relist_after(fault: &str) {
             .await
             .unwrap();
     }
-    let inf = informer(&server, InformerOptions::default());
+    let inf = informer(
+        &server,
+        InformerOptions {
+            storage,
+            ..Default::default()
+        },
+    );
     let recorders: Vec<_> = (0..2).map(|_| Recorder::new()).collect();
     let views: Vec<_> = recorders.iter().map(|r| r.handles()).collect();
     for r in recorders {
@@ -276,6 +306,12 @@ async fn relist_after_dropped_watches() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relist_after_410() {
     relist_after("410").await;
+}
+
+/// A relist against a compressed cache: tombstones and updates carry the decoded old objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_cache_relist_after_410() {
+    relist_with("410", CacheStorage::compressed()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
