@@ -18,6 +18,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 struct Shared<T, S> {
     state: Mutex<State<T, S>>,
     ready: Condvar,
+    /// Woken when the consumer takes what is queued, for a producer in [`Backlog::wait_below`].
+    drained: Condvar,
 }
 
 struct State<T, S> {
@@ -29,6 +31,8 @@ struct State<T, S> {
     gone: bool,
     /// The consumer waits on `ready`.
     sleeping: bool,
+    /// A producer waits on `drained`.
+    waiting: bool,
 }
 
 impl<T, S> Shared<T, S> {
@@ -46,8 +50,10 @@ pub(crate) fn queue<T, S>() -> (Sender<T, S>, Receiver<T, S>) {
             closed: false,
             gone: false,
             sleeping: false,
+            waiting: false,
         }),
         ready: Condvar::new(),
+        drained: Condvar::new(),
     });
     (Sender { shared: shared.clone() }, Receiver { shared })
 }
@@ -88,10 +94,29 @@ impl<T, S> Sender<T, S> {
         self.shared.lock().items.len()
     }
 
-    /// Drops what the consumer handed back, without sending.
-    pub fn collect(&self) {
-        let spent = std::mem::take(&mut self.shared.lock().spent);
-        drop(spent);
+    /// A handle to wait on the queue's backlog from elsewhere (without a lock the sender is
+    /// kept under).
+    pub fn backlog(&self) -> Backlog<T, S> {
+        Backlog {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// See [`Sender::backlog`].
+pub(crate) struct Backlog<T, S> {
+    shared: Arc<Shared<T, S>>,
+}
+
+impl<T, S> Backlog<T, S> {
+    /// Waits (blocking the thread) until at most `limit` items are queued, or the consumer is
+    /// gone.
+    pub fn wait_below(&self, limit: usize) {
+        let mut state = self.shared.lock();
+        while state.items.len() > limit && !state.gone {
+            state.waiting = true;
+            state = self.shared.drained.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
     }
 }
 
@@ -110,7 +135,8 @@ pub(crate) struct Receiver<T, S> {
 impl<T, S> Receiver<T, S> {
     /// Hands back `done` (emptied) for the producer to drop, then waits until something is
     /// queued and swaps all of it into `batch` (which must be empty). False once the producer
-    /// is gone and everything was taken.
+    /// is gone and everything was taken. When nothing is queued, it drops what is still handed
+    /// back itself before it sleeps: a producer gone quiet holds nothing for long.
     pub fn take_all(&self, batch: &mut Vec<T>, done: &mut Vec<S>) -> bool {
         let mut state = self.shared.lock();
         if state.closed {
@@ -124,10 +150,22 @@ impl<T, S> Receiver<T, S> {
         loop {
             if !state.items.is_empty() {
                 std::mem::swap(&mut state.items, batch);
+                if std::mem::take(&mut state.waiting) {
+                    self.shared.drained.notify_all();
+                }
                 return true;
             }
             if state.closed {
                 return false;
+            }
+            if !state.spent.is_empty() {
+                // Nothing queued: the producer may not send again for a long time, and would
+                // keep what was handed back until it does. Dropped here instead.
+                let spent = std::mem::take(&mut state.spent);
+                drop(state);
+                drop(spent);
+                state = self.shared.lock();
+                continue;
             }
             state.sleeping = true;
             state = self.shared.ready.wait(state).unwrap_or_else(PoisonError::into_inner);
@@ -141,6 +179,7 @@ impl<T, S> Drop for Receiver<T, S> {
         let mut state = self.shared.lock();
         state.gone = true;
         state.items.clear();
+        self.shared.drained.notify_all();
     }
 }
 
@@ -158,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn batches_arrive_in_order_and_spent_is_dropped_by_the_producer() {
+    fn batches_arrive_in_order_and_nothing_spent_is_kept() {
         let drops = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = queue::<u32, Spent>();
         let (processed_tx, processed) = std::sync::mpsc::channel();
@@ -181,15 +220,13 @@ mod tests {
             assert!(tx.send_all(chunk.iter().copied()));
         }
         while processed.recv().unwrap() < 1_000 {}
-        // The consumer hands its last batch back when it next waits: collect until all came back.
-        let producer = std::thread::current().id();
+        // Run idle, the consumer drops what the producer did not take back: all of it is
+        // dropped without another send.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while drops.lock().unwrap().len() < 1_000 {
-            assert!(std::time::Instant::now() < deadline, "spent items were not handed back");
-            tx.collect();
+            assert!(std::time::Instant::now() < deadline, "spent items were kept");
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
-        assert!(drops.lock().unwrap().iter().all(|t| *t == producer));
         drop(tx);
         assert_eq!(consumer.join().unwrap(), (0..1_000).collect::<Vec<_>>());
     }
