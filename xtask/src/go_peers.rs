@@ -4,6 +4,8 @@
 //! - `peers/selectors`: judges label and field selectors with `k8s.io/apimachinery` itself (the
 //!   version its `go.mod` requires, with `go.sum` committed). `kube-scheme`'s
 //!   `tests/selectors_differential.rs` finds it through [`SELECTORS_PEER_ENV`].
+//! - `peers/informer`: client-go v0.37.2's shared informer on pods (sync, memory, events to
+//!   three handlers), the Go column of `cargo xtask bench` ([`ensure_informer_peer`]).
 //!
 //! Built with the installed Go toolchain from the Go module proxy (nothing else is downloaded),
 //! into `target/go-peers/`, written under a temporary name and renamed into place, so an
@@ -41,19 +43,31 @@ pub fn run(args: &[String]) -> Result {
 
 /// Builds `peers/selectors` into `target/go-peers/selectors-peer` and returns its path.
 pub fn ensure() -> Result<PathBuf> {
+    build_peer("selectors", "selectors-peer", "apimachinery")
+}
+
+/// Builds `peers/informer` (client-go's shared informer, for `cargo xtask bench`) into
+/// `target/go-peers/informer-peer` and returns its path.
+pub fn ensure_informer_peer() -> Result<PathBuf> {
+    build_peer("informer", "informer-peer", "client-go")
+}
+
+/// Builds `peers/<folder>` into `target/go-peers/<binary>` (under a temporary name, renamed
+/// into place) and returns its path; `fetches` names what Go downloads the first time.
+fn build_peer(folder: &str, binary: &str, fetches: &str) -> Result<PathBuf> {
     let root = crate::workspace_root();
-    let source = root.join("peers").join("selectors");
+    let source = root.join("peers").join(folder);
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|dir| if dir.is_absolute() { dir } else { root.join(dir) })
         .unwrap_or_else(|| root.join("target"));
     let out_dir = target.join("go-peers");
     fs::create_dir_all(&out_dir).map_err(|err| format!("creating {}: {err}", out_dir.display()))?;
-    let out = out_dir.join("selectors-peer");
-    let partial = out_dir.join(format!(".selectors-peer.{}.partial", std::process::id()));
+    let out = out_dir.join(binary);
+    let partial = out_dir.join(format!(".{binary}.{}.partial", std::process::id()));
     let started = Instant::now();
     eprintln!(
-        "go-peers: building {} (go build; minutes the first time, while Go fetches apimachinery)",
+        "go-peers: building {} (go build; minutes the first time, while Go fetches {fetches})",
         source.display()
     );
     build(&source, &partial).inspect_err(|_| {

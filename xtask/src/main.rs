@@ -61,22 +61,67 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// `cargo xtask bench [filter]`: issue 4's table, our informer against kube-runtime's reflector
-/// and plain serde_json (`cargo bench -p kube-informer --bench informer`).
+/// `cargo xtask bench [controller | informer [filter] | ARGS]`:
+/// - with no argument (or the orchestrator's own, such as `--reps 5` or `--only events`):
+///   issue 14's table, our informer beside kube-runtime's reflector and client-go's informer
+///   (the Go peer, built here), every server out of process, the Rust consumers built once per
+///   allocator (glibc, jemalloc, mimalloc); writes `bench/results/informer.md` and `.svg`;
+/// - `controller`: kube-controller's queue and reconcile tables (issue 13);
+/// - `informer [filter]`: issue 4's in-crate benchmark (`cargo bench -p kube-informer --bench
+///   informer`).
 fn bench(extra: &[String]) -> Result {
-    // `cargo xtask bench controller`: kube-controller's queue and reconcile tables (issue 13).
-    let status = if extra.first().map(String::as_str) == Some("controller") {
-        cargo().args(["bench", "-p", "kube-controller"]).status()?
-    } else {
-        cargo()
+    let status = match extra.first().map(String::as_str) {
+        Some("controller") => cargo().args(["bench", "-p", "kube-controller"]).status()?,
+        Some("informer") => cargo()
             .args(["bench", "-p", "kube-informer", "--bench", "informer", "--"])
-            .args(extra)
-            .status()?
+            .args(&extra[1..])
+            .status()?,
+        _ => return bench_peers(extra),
     };
     if status.success() {
         Ok(())
     } else {
         Err(format!("cargo bench failed: {status}").into())
+    }
+}
+
+/// Issue 14's side-by-side benchmark (see [`bench`]).
+fn bench_peers(extra: &[String]) -> Result {
+    let peer = go_peers::ensure_informer_peer()?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let out_dir = target.join("bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let mut binaries = Vec::new();
+    for (alloc, features) in [
+        ("glibc", None),
+        ("jemalloc", Some("jemalloc")),
+        ("mimalloc", Some("mimalloc")),
+    ] {
+        let mut build = cargo();
+        build.args(["build", "--release", "-p", "kube-informer-bench"]);
+        if let Some(features) = features {
+            build.args(["--features", features]);
+        }
+        let status = build.status()?;
+        if !status.success() {
+            return Err(format!("building the {alloc} benchmark binary failed: {status}").into());
+        }
+        let binary = out_dir.join(format!("informer-bench-{alloc}"));
+        std::fs::copy(target.join("release").join("kube-informer-bench"), &binary)?;
+        binaries.push(format!("{alloc}={}", binary.display()));
+    }
+    let status = Command::new(out_dir.join("informer-bench-glibc"))
+        .current_dir(workspace_root())
+        .args(["--binaries", &binaries.join(","), "--peer"])
+        .arg(&peer)
+        .args(extra)
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the benchmark failed: {status}").into())
     }
 }
 
@@ -114,6 +159,8 @@ fn record() -> Result {
 fn test(extra: &[String]) -> Result {
     let bin_dir = control_plane::ensure()?;
     let selectors_peer = go_peers::ensure()?;
+    // Not run by the tests, but `cargo xtask bench` needs it: its build is checked here.
+    go_peers::ensure_informer_peer()?;
     let kubectl = kubectl::ensure()?;
     let mut totals = Totals::default();
     let mut failures = Vec::new();

@@ -1,0 +1,361 @@
+//! The orchestrator: runs every measurement of every consumer under every allocator, in
+//! interleaved rounds, and writes the table and the chart.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::consumers::{EVENT_PODS, EVENTS};
+
+const SYNC_PODS: usize = 10_000;
+const SYNC_NAMESPACES: usize = 100;
+const EVENT_NAMESPACES: usize = 10;
+
+/// The consumers, as the table names them, and the Rust variant behind each.
+pub const RUST: [(&str, &str); 3] = [
+    ("ours", "ours"),
+    ("ours, compressed cache", "ours-compressed"),
+    ("kube-runtime", "kube"),
+];
+/// The Go peer's name in the table.
+pub const GO: &str = "client-go v0.37.2";
+
+struct Options {
+    /// (allocator, binary) pairs for the Rust consumers.
+    binaries: Vec<(String, PathBuf)>,
+    peer: PathBuf,
+    reps: usize,
+    out: PathBuf,
+    only: Option<String>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut options = Options {
+        binaries: vec![(crate::alloc::NAME.to_owned(), me)],
+        peer: std::env::var_os("KUBE_INFORMER_PEER")
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+        reps: 3,
+        out: PathBuf::from("bench/results"),
+        only: None,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().cloned().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--binaries" => {
+                options.binaries = value()?
+                    .split(',')
+                    .map(|pair| {
+                        let (name, path) = pair
+                            .split_once('=')
+                            .ok_or(format!("--binaries: {pair:?} is not NAME=PATH"))?;
+                        Ok((name.to_owned(), PathBuf::from(path)))
+                    })
+                    .collect::<Result<_, String>>()?;
+            }
+            "--peer" => options.peer = PathBuf::from(value()?),
+            "--reps" => options.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
+            "--out" => options.out = PathBuf::from(value()?),
+            "--only" => options.only = Some(value()?),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    if !options.peer.is_file() {
+        return Err(format!(
+            "the client-go peer is missing ({:?}): build it with `cargo xtask go-peers` and name it in KUBE_INFORMER_PEER or --peer (`cargo xtask bench` does both)",
+            options.peer
+        ));
+    }
+    Ok(options)
+}
+
+/// Samples per (measurement, consumer, allocator).
+type Samples = BTreeMap<(String, String, String), Vec<f64>>;
+
+/// Runs everything; the process's exit code.
+pub fn run(args: &[String]) -> i32 {
+    let options = match parse(args) {
+        Ok(options) => options,
+        Err(err) => {
+            eprintln!("kube-informer-bench: {err}");
+            return 2;
+        }
+    };
+    let wanted = |what: &str| options.only.as_deref().is_none_or(|o| o == what);
+    let mut samples = Samples::new();
+    let mut push = |measurement: &str, consumer: &str, alloc: &str, value: f64| {
+        samples
+            .entry((measurement.to_owned(), consumer.to_owned(), alloc.to_owned()))
+            .or_default()
+            .push(value);
+    };
+    for round in 0..options.reps {
+        eprintln!("round {}/{}", round + 1, options.reps);
+        if wanted("sync") {
+            for strip in [false, true] {
+                let suffix = if strip { ", managedFields stripped" } else { "" };
+                for (alloc, binary) in &options.binaries {
+                    for (consumer, variant) in RUST {
+                        let variant = if strip {
+                            format!("{variant}+strip")
+                        } else {
+                            variant.to_owned()
+                        };
+                        let r = sync_run(&[binary.as_os_str().into(), "sync".into(), variant.into()], &[]);
+                        eprintln!("  sync {consumer} [{alloc}]{suffix}: {r}");
+                        record_sync(&mut push, &r, consumer, alloc, suffix);
+                    }
+                }
+                let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
+                let r = sync_run(&peer, if strip { &["--strip-managed-fields"] } else { &[] });
+                eprintln!("  sync {GO}{suffix}: {r}");
+                record_sync(&mut push, &r, GO, "Go", suffix);
+            }
+        }
+        if wanted("events") {
+            for (alloc, binary) in &options.binaries {
+                for (consumer, variant) in RUST {
+                    let (rate, hwm) = events_run(Command::new(binary).args(["events", variant]), &[]);
+                    eprintln!("  events {consumer} [{alloc}]: {rate:.0} ev/s, peak {hwm} KiB");
+                    push("events/s, 100,000 updates to 3 handlers", consumer, alloc, rate);
+                    push("events run: peak RSS (MiB)", consumer, alloc, hwm / 1024.0);
+                }
+            }
+            let pods = EVENT_PODS.to_string();
+            let (rate, hwm) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
+            eprintln!("  events {GO}: {rate:.0} ev/s, peak {hwm} KiB");
+            push("events/s, 100,000 updates to 3 handlers", GO, "Go", rate);
+            push("events run: peak RSS (MiB)", GO, "Go", hwm / 1024.0);
+        }
+        if wanted("query") && round == 0 {
+            for (alloc, binary) in &options.binaries {
+                for (consumer, variant) in RUST {
+                    let out = Command::new(binary)
+                        .args(["query", variant])
+                        .output()
+                        .expect("a query run");
+                    let r: Value = serde_json::from_slice(&out.stdout)
+                        .unwrap_or_else(|e| panic!("query {variant}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+                    eprintln!("  query {consumer} [{alloc}]: {r}");
+                    push("lister get by name (ns)", consumer, alloc, f(&r, "get_ns"));
+                    push(
+                        "lister list of a namespace, 100 pods (µs)",
+                        consumer,
+                        alloc,
+                        f(&r, "list_ns") / 1e3,
+                    );
+                }
+            }
+        }
+    }
+    let allocs: Vec<String> = options.binaries.iter().map(|(a, _)| a.clone()).collect();
+    let table = crate::chart::table(&samples, &allocs, options.reps);
+    println!("{table}");
+    if let Err(err) = write_results(&options.out, &table, &samples, &allocs) {
+        eprintln!("kube-informer-bench: writing the results: {err}");
+        return 1;
+    }
+    0
+}
+
+fn f(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+fn record_sync(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, consumer: &str, alloc: &str, suffix: &str) {
+    let n = f(r, "n");
+    if suffix.is_empty() {
+        push("sync 10,000 pods, wall (s)", consumer, alloc, f(r, "secs"));
+    }
+    push(
+        &format!("RSS per cached pod (B){suffix}"),
+        consumer,
+        alloc,
+        (f(r, "rss_after") - f(r, "rss_before")) * 1024.0 / n,
+    );
+    push(
+        &format!("live heap per cached pod (B){suffix}"),
+        consumer,
+        alloc,
+        (f(r, "heap_after") - f(r, "heap_before")) / n,
+    );
+}
+
+/// A server process and its command pipe.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    url: String,
+}
+
+impl Server {
+    fn start(pods: usize, namespaces: usize) -> Server {
+        let mut child = Command::new(std::env::current_exe().expect("own path"))
+            .args(["server", &pods.to_string(), &namespaces.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting the server process");
+        let stdin = child.stdin.take().expect("the server's stdin");
+        let mut stdout = BufReader::new(child.stdout.take().expect("the server's stdout"));
+        let url = read_line(&mut stdout)
+            .strip_prefix("URL ")
+            .expect("the server prints its URL")
+            .to_owned();
+        Server {
+            child,
+            stdin,
+            stdout,
+            url,
+        }
+    }
+
+    fn command(&mut self, command: &str) -> String {
+        writeln!(self.stdin, "{command}").expect("a command to the server");
+        read_line(&mut self.stdout)
+    }
+
+    fn stop(self) {
+        let Server { mut child, stdin, .. } = self;
+        drop(stdin);
+        let _ = child.wait();
+    }
+}
+
+fn read_line(reader: &mut impl BufRead) -> String {
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("a line");
+    assert!(!line.is_empty(), "the process ended early");
+    line.trim().to_owned()
+}
+
+/// A sync run of a consumer command, given URL and N, then `after`.
+fn sync_run(command: &[std::ffi::OsString], after: &[&str]) -> Value {
+    let server = Server::start(SYNC_PODS, SYNC_NAMESPACES);
+    let out = Command::new(&command[0])
+        .args(&command[1..])
+        .args([server.url.as_str(), &SYNC_PODS.to_string()])
+        .args(after)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("a sync run");
+    server.stop();
+    assert!(out.status.success(), "sync run {command:?} failed: {}", out.status);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("sync run {command:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn unix_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_nanos() as u64
+}
+
+fn signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
+/// An events run of a consumer command, given the URL, then `after`: (events per second, peak
+/// RSS in KiB).
+fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64) {
+    let mut server = Server::start(EVENT_PODS, EVENT_NAMESPACES);
+    let mut child = consumer
+        .arg(&server.url)
+        .args(after)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("starting a consumer");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut wait = |n: usize, stdin: &mut ChildStdin| -> u64 {
+        writeln!(stdin, "WAIT {n}").expect("a command to the consumer");
+        let line = read_line(&mut stdout);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["REACHED", m, at] if *m == n.to_string() => at.parse().expect("nanoseconds"),
+            _ => panic!("unexpected answer {line:?}"),
+        }
+    };
+    wait(EVENT_PODS, &mut stdin);
+    assert_eq!(server.command("probe"), "ok");
+    wait(EVENT_PODS + 1, &mut stdin);
+    let target = EVENT_PODS + 1 + EVENTS;
+    // The target is set before the events exist; the answer comes once they are all seen.
+    writeln!(stdin, "WAIT {target}").expect("a command to the consumer");
+    signal(child.id(), "-STOP");
+    let written = server.command("updates");
+    assert!(written.starts_with("ok"), "{written}");
+    let start = unix_nanos();
+    signal(child.id(), "-CONT");
+    let line = read_line(&mut stdout);
+    let reached: u64 = match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["REACHED", _, at] => at.parse().expect("nanoseconds"),
+        _ => panic!("unexpected answer {line:?}"),
+    };
+    writeln!(stdin, "EXIT").expect("EXIT");
+    let exit: Value = serde_json::from_str(&read_line(&mut stdout)).expect("the consumer's last line");
+    let _ = child.wait();
+    server.stop();
+    let secs = reached.saturating_sub(start) as f64 / 1e9;
+    (EVENTS as f64 / secs, f(&exit, "hwm"))
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("unknown CPU")
+        .trim()
+        .to_owned();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|kib| kib.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    format!("{cores} cores ({model}), {mem_gib:.0} GiB")
+}
+
+fn today() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn write_results(out: &Path, table: &str, samples: &Samples, allocs: &[String]) -> std::io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let header = format!(
+        "Measured {} on {} by `cargo xtask bench`; every API server in a process of its own.\n\n",
+        today(),
+        machine()
+    );
+    std::fs::write(out.join("informer.md"), format!("{header}{table}\n"))?;
+    crate::chart::svg(
+        &out.join("informer.svg"),
+        samples,
+        allocs,
+        &format!("{} · {}", today(), machine()),
+    )
+    .map_err(std::io::Error::other)
+}
