@@ -1,16 +1,19 @@
-//! `cargo xtask go-peers [--print-path]`: builds the Go programs under `peers/` that the
-//! differential tests run beside our code.
+//! `cargo xtask go-peers [--print-path]`: builds the Go programs under `peers/` that run beside
+//! our code, in the differential tests and the benchmarks; with `--print-path`, prints the
+//! selectors peer's path.
 //!
 //! - `peers/selectors`: judges label and field selectors with `k8s.io/apimachinery` itself (the
 //!   version its `go.mod` requires, with `go.sum` committed). `kube-scheme`'s
 //!   `tests/selectors_differential.rs` finds it through [`SELECTORS_PEER_ENV`].
 //! - `peers/informer`: client-go v0.37.2's shared informer on pods (sync, memory, events to
-//!   three handlers), the Go column of `cargo xtask bench` ([`ensure_informer_peer`]).
+//!   three handlers), the Go column of `cargo xtask bench` ([`ensure_informer_peer`]), which
+//!   passes it to the orchestrator as `--peer`; run by hand, the orchestrator finds it through
+//!   [`INFORMER_PEER_ENV`].
 //!
 //! Built with the installed Go toolchain from the Go module proxy (nothing else is downloaded),
 //! into `target/go-peers/`, written under a temporary name and renamed into place, so an
 //! interrupted build never leaves half a binary. Go's own build cache makes a rebuild of unchanged
-//! sources take about a second, so the peer is always rebuilt rather than trusted by its date.
+//! sources take about a second, so a peer is always rebuilt rather than trusted by its date.
 
 use std::env;
 use std::fs;
@@ -23,7 +26,13 @@ use crate::Result;
 /// Names the built `selectors-peer` binary for the differential tests.
 pub const SELECTORS_PEER_ENV: &str = "KUBE_SELECTORS_PEER";
 
-/// `cargo xtask go-peers [--print-path]`.
+/// Names the built `informer-peer` binary for the benchmark orchestrator
+/// (`bench/src/orchestrate.rs`) when it is run without `--peer`.
+pub const INFORMER_PEER_ENV: &str = "KUBE_INFORMER_PEER";
+
+/// `cargo xtask go-peers [--print-path]`: builds every peer; `--print-path` prints the selectors
+/// peer's path alone on stdout (what `scheme/tests/selectors_differential.rs` tells you to put in
+/// [`SELECTORS_PEER_ENV`]), and stderr says where the informer peer went.
 pub fn run(args: &[String]) -> Result {
     let mut print_path = false;
     for arg in args {
@@ -35,13 +44,21 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     let path = ensure()?;
+    let informer_peer = ensure_informer_peer()?;
+    eprintln!(
+        "go-peers: {SELECTORS_PEER_ENV}={} {INFORMER_PEER_ENV}={}",
+        path.display(),
+        informer_peer.display()
+    );
     if print_path {
         println!("{}", path.display());
     }
     Ok(())
 }
 
-/// Builds `peers/selectors` into `target/go-peers/selectors-peer` and returns its path.
+/// Builds `peers/selectors` into `target/go-peers/selectors-peer` and returns its path (the
+/// informer peer is [`ensure_informer_peer`]'s, so `cargo xtask test`, which calls both, builds
+/// each once).
 pub fn ensure() -> Result<PathBuf> {
     build_peer("selectors", "selectors-peer", "apimachinery")
 }

@@ -3,12 +3,15 @@
 //! - `cargo xtask builtins [--check]`: regenerate `scheme/src/builtins/generated.rs` from
 //!   k8s-openapi's own sources; with `--check`, fail when the checked-in copy differs.
 //! - `cargo xtask test`: run the whole workspace test suite (the README's test command).
-//! - `cargo xtask bench [sync|events|query]`: the informer benchmarks' table (issue 4).
+//! - `cargo xtask bench [--reps N] [--only sync|events|query]`: issue 14's table, our informer
+//!   beside kube-runtime and client-go under three allocators (`bench/`); `cargo xtask bench
+//!   informer [filter]`: issue 4's in-crate benchmark.
 //! - `cargo xtask bench controller`: the workqueue and controller benchmarks' tables (issue 13).
 //! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
 //!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
 //! - `cargo xtask go-peers [--print-path]`: build the Go programs under `peers/` that differential
-//!   tests run beside our code (apimachinery's selectors; see `go_peers`).
+//!   tests and the benchmark run beside our code (apimachinery's selectors, client-go's
+//!   informer; see `go_peers`).
 //! - `cargo xtask kubectl [--print-path]`: build `kubectl` from Go modules into the same cache
 //!   (see `kubectl`); with `--print-path`, print its path.
 //! - `cargo xtask protobuf [--check]`: regenerate the fake API server's protobuf table from the
@@ -85,7 +88,7 @@ fn bench(extra: &[String]) -> Result {
     }
 }
 
-/// Issue 14's side-by-side benchmark (see [`bench`]).
+/// Issue 14's side-by-side benchmark (see [`bench()`]).
 fn bench_peers(extra: &[String]) -> Result {
     let peer = go_peers::ensure_informer_peer()?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
