@@ -31,21 +31,31 @@ type Inner = std::alloc::System;
 pub const NAME: &str = "glibc";
 
 /// An allocator that counts the bytes its callers hold (requested sizes, not the allocator's
-/// own overhead): one relaxed atomic add per call.
+/// own overhead), and the most they held: one relaxed atomic add per call, and a load.
 pub struct Counting<A> {
     inner: A,
     live: AtomicIsize,
+    peak: AtomicIsize,
+}
+
+impl<A> Counting<A> {
+    fn grew(&self, by: isize) {
+        let now = self.live.fetch_add(by, Ordering::Relaxed) + by;
+        if now > self.peak.load(Ordering::Relaxed) {
+            self.peak.fetch_max(now, Ordering::Relaxed);
+        }
+    }
 }
 
 // SAFETY: every call is passed on unchanged to the inner allocator; only a counter is added.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.live.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        self.grew(layout.size() as isize);
         // SAFETY: the caller's contract, passed on.
         unsafe { self.inner.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        self.live.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        self.grew(layout.size() as isize);
         // SAFETY: the caller's contract, passed on.
         unsafe { self.inner.alloc_zeroed(layout) }
     }
@@ -55,8 +65,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         unsafe { self.inner.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        self.live
-            .fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        self.grew(new_size as isize - layout.size() as isize);
         // SAFETY: the caller's contract, passed on.
         unsafe { self.inner.realloc(ptr, layout, new_size) }
     }
@@ -66,9 +75,15 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
 static GLOBAL: Counting<Inner> = Counting {
     inner: INNER,
     live: AtomicIsize::new(0),
+    peak: AtomicIsize::new(0),
 };
 
 /// Bytes live on the heap now.
 pub fn live_bytes() -> i64 {
     GLOBAL.live.load(Ordering::Relaxed) as i64
+}
+
+/// The most bytes live on the heap at once so far.
+pub fn peak_bytes() -> i64 {
+    GLOBAL.peak.load(Ordering::Relaxed) as i64
 }

@@ -11,7 +11,7 @@ use crate::orchestrate::{GO, RUST};
 type Samples = std::collections::BTreeMap<(String, String, String), Vec<f64>>;
 
 /// The measurements, in table order, and whether more is better.
-const MEASUREMENTS: [(&str, bool); 9] = [
+const MEASUREMENTS: [(&str, bool); 10] = [
     ("sync 10,000 pods, wall (s)", false),
     ("RSS per cached pod (B)", false),
     ("live heap per cached pod (B)", false),
@@ -19,6 +19,7 @@ const MEASUREMENTS: [(&str, bool); 9] = [
     ("live heap per cached pod (B), managedFields stripped", false),
     ("events/s, 100,000 updates to 3 handlers", true),
     ("events run: peak RSS (MiB)", false),
+    ("events run: peak live heap (MiB)", false),
     ("lister get by name (ns)", false),
     ("lister list of a namespace, 100 pods (µs)", false),
 ];

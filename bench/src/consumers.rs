@@ -320,7 +320,10 @@ pub fn events(args: &[String]) -> i32 {
                 println!("REACHED {n} {at}");
             }
             ["EXIT"] => {
-                println!("{}", json!({"hwm": memory_kib().0}));
+                println!(
+                    "{}",
+                    json!({"hwm": memory_kib().0, "heap_hwm": crate::alloc::peak_bytes() / 1024})
+                );
                 std::io::stdout().flush().expect("stdout");
                 std::process::exit(0);
             }

@@ -121,14 +121,18 @@ pub fn run(args: &[String]) -> i32 {
         if wanted("events") {
             for (alloc, binary) in &options.binaries {
                 for (consumer, variant) in RUST {
-                    let (rate, hwm) = events_run(Command::new(binary).args(["events", variant]), &[]);
-                    eprintln!("  events {consumer} [{alloc}]: {rate:.0} ev/s, peak {hwm} KiB");
+                    let mut cmd = Command::new(binary);
+                    cmd.args(["events", variant]);
+                    let (rate, hwm, heap) = events_run(&mut cmd, &[]);
+                    let heap = heap.unwrap_or_default();
+                    eprintln!("  events {consumer} [{alloc}]: {rate:.0} ev/s, peak {hwm} KiB, peak heap {heap} KiB");
                     push("events/s, 100,000 updates to 3 handlers", consumer, alloc, rate);
                     push("events run: peak RSS (MiB)", consumer, alloc, hwm / 1024.0);
+                    push("events run: peak live heap (MiB)", consumer, alloc, heap / 1024.0);
                 }
             }
             let pods = EVENT_PODS.to_string();
-            let (rate, hwm) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
+            let (rate, hwm, _) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
             eprintln!("  events {GO}: {rate:.0} ev/s, peak {hwm} KiB");
             push("events/s, 100,000 updates to 3 handlers", GO, "Go", rate);
             push("events run: peak RSS (MiB)", GO, "Go", hwm / 1024.0);
@@ -269,7 +273,8 @@ fn signal(pid: u32, signal: &str) {
 
 /// An events run of a consumer command, given the URL, then `after`: (events per second, peak
 /// RSS in KiB).
-fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64) {
+/// Events per second, peak RSS (KiB) and, for a Rust consumer, peak live heap (KiB).
+fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, Option<f64>) {
     let mut server = Server::start(EVENT_PODS, EVENT_NAMESPACES);
     let mut child = consumer
         .arg(&server.url)
@@ -311,7 +316,11 @@ fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64) {
     let _ = child.wait();
     server.stop();
     let secs = reached.saturating_sub(start) as f64 / 1e9;
-    (EVENTS as f64 / secs, f(&exit, "hwm"))
+    (
+        EVENTS as f64 / secs,
+        f(&exit, "hwm"),
+        exit.get("heap_hwm").and_then(Value::as_f64),
+    )
 }
 
 fn machine() -> String {

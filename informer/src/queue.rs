@@ -110,10 +110,21 @@ pub(crate) struct Backlog<T, S> {
 
 impl<T, S> Backlog<T, S> {
     /// Waits (blocking the thread) until at most `limit` items are queued, or the consumer is
-    /// gone.
+    /// gone. Called on the producer's thread: what the consumer hands back meanwhile is dropped
+    /// as it comes (a producer waiting here sends nothing, and would otherwise keep it all).
     pub fn wait_below(&self, limit: usize) {
         let mut state = self.shared.lock();
-        while state.items.len() > limit && !state.gone {
+        loop {
+            let spent = std::mem::take(&mut state.spent);
+            if !spent.is_empty() {
+                drop(state);
+                drop(spent);
+                state = self.shared.lock();
+                continue;
+            }
+            if state.items.len() <= limit || state.gone {
+                return;
+            }
             state.waiting = true;
             state = self.shared.drained.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
@@ -229,6 +240,42 @@ mod tests {
         }
         drop(tx);
         assert_eq!(consumer.join().unwrap(), (0..1_000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_producer_waiting_for_the_backlog_drops_what_is_handed_back_meanwhile() {
+        let drops = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = queue::<u32, Spent>();
+        let (took_tx, took) = std::sync::mpsc::channel::<usize>();
+        let (go, go_rx) = std::sync::mpsc::channel::<()>();
+        let consumer = {
+            let drops = drops.clone();
+            std::thread::spawn(move || {
+                let (mut batch, mut done) = (Vec::new(), Vec::new());
+                while rx.take_all(&mut batch, &mut done) {
+                    took_tx.send(batch.len()).unwrap();
+                    done.extend(batch.drain(..).map(|_| Spent(drops.clone())));
+                    if go_rx.recv().is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        assert!(tx.send_all(0..10));
+        assert_eq!(took.recv().unwrap(), 10);
+        // The second batch is queued before the consumer is done with the first.
+        assert!(tx.send_all(10..20));
+        go.send(()).unwrap();
+        tx.backlog().wait_below(5);
+        // The consumer handed the first batch back as it took the second: the waiting producer
+        // dropped it, without another send.
+        let me = std::thread::current().id();
+        let dropped = drops.lock().unwrap().clone();
+        assert_eq!(dropped.len(), 10, "the first batch is dropped");
+        assert!(dropped.iter().all(|t| *t == me), "on the producer's thread");
+        drop(go);
+        drop(tx);
+        consumer.join().unwrap();
     }
 
     #[test]

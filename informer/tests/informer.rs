@@ -177,6 +177,61 @@ async fn slow_and_panicking_handlers_do_not_hold_up_a_fast_one() {
     server.shutdown().await;
 }
 
+/// A handler that falls behind holds the informer back: however many events the watch has
+/// queued meanwhile, the informer decodes and queues only a bounded number more for it, rather
+/// than every version it is yet to see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_far_behind_holds_back_the_informer_by_a_bounded_number_of_events() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const CREATED: usize = 1_500;
+    let server = FakeApiServer::start().await.unwrap();
+    let api = default_api(&server);
+    let inf = informer(&server, InformerOptions::default());
+    let weak = Arc::new(std::sync::OnceLock::<kube_informer::WeakSharedIndexInformer<ConfigMap>>::new());
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let released = std::sync::Mutex::new(Some(released));
+    let (handled, most_ahead) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    inf.add_event_handler(HandlerFns::<ConfigMap>::new().on_add({
+        let (weak, handled, most_ahead) = (weak.clone(), handled.clone(), most_ahead.clone());
+        move |_, _| {
+            // Blocked on the first add until every object exists.
+            if let Some(released) = released.lock().unwrap().take() {
+                let _ = released.recv();
+            }
+            let handled = handled.fetch_add(1, Ordering::Relaxed) + 1;
+            let applied = weak
+                .get()
+                .and_then(|w| w.upgrade())
+                .map_or(0, |i| i.stats().events_applied);
+            most_ahead.fetch_max(applied.saturating_sub(handled), Ordering::Relaxed);
+        }
+    }));
+    weak.set(inf.downgrade()).unwrap();
+    inf.run();
+    assert!(inf.wait_for_sync(TIMEOUT).await);
+    for i in 0..CREATED {
+        api.create(&PostParams::default(), &configmap(&format!("cm-{i}"), &[], "1"))
+            .await
+            .unwrap();
+    }
+    // Everything is on the watch, most of it queued for the apply thread, which waits.
+    let stalled = inf.stats().events_applied;
+    assert!(
+        stalled < 400,
+        "{stalled} of {CREATED} events applied past a blocked handler"
+    );
+    release.send(()).unwrap();
+    eventually("the handler sees every object", || {
+        handled.load(Ordering::Relaxed) == CREATED as u64
+    })
+    .await;
+    // Released with a thousand events queued, the informer still keeps within its bound.
+    let ahead = most_ahead.load(Ordering::Relaxed);
+    assert!(ahead < 400, "the informer ran {ahead} events ahead of its handler");
+    inf.shutdown().await;
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resync_replays_the_cache_as_updates_without_api_calls() {
     let server = FakeApiServer::start().await.unwrap();
