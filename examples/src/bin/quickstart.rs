@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pod_lister = factory.core().v1().pods().lister();
     let (tx, mut changes) = mpsc::unbounded_channel::<String>();
     let (add, update, delete) = (tx.clone(), tx.clone(), tx);
-    deployments.informer().add_event_handler(
+    let registration = deployments.informer().add_event_handler(
         deployments
             .handlers()
             .on_add(move |d, initial| {
@@ -103,6 +103,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 5. A few changes through the API; the handler reports each.
     let api: Api<Deployment> = Api::namespaced(client.clone(), NAMESPACE);
+    // The cache synced first; the handler, on a thread of its own, may still be printing the
+    // initial list: wait until it has seen all of it before dropping those lines.
+    assert!(
+        registration.wait_for_sync(Duration::from_secs(30)).await,
+        "the handler saw the initial list"
+    );
     while changes.try_recv().is_ok() {}
     api.patch(
         "web",
