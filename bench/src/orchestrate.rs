@@ -121,10 +121,8 @@ pub fn run(args: &[String]) -> i32 {
         if wanted("events") {
             for (alloc, binary) in &options.binaries {
                 for (consumer, variant) in RUST {
-                    let mut cmd = Command::new(binary);
-                    cmd.args(["events", variant]);
-                    let (rate, hwm, heap) = events_run(&mut cmd, &[]);
-                    let heap = heap.unwrap_or_default();
+                    let (rate, hwm, heap) = events_run(Command::new(binary).args(["events", variant]), &[]);
+                    let heap = heap.expect("a Rust consumer reports its peak live heap");
                     eprintln!("  events {consumer} [{alloc}]: {rate:.0} ev/s, peak {hwm} KiB, peak heap {heap} KiB");
                     push("events/s, 100,000 updates to 3 handlers", consumer, alloc, rate);
                     push("events run: peak RSS (MiB)", consumer, alloc, hwm / 1024.0);
@@ -271,9 +269,9 @@ fn signal(pid: u32, signal: &str) {
     assert!(status.success(), "kill {signal} {pid}");
 }
 
-/// An events run of a consumer command, given the URL, then `after`: (events per second, peak
-/// RSS in KiB).
-/// Events per second, peak RSS (KiB) and, for a Rust consumer, peak live heap (KiB).
+/// An events run of a consumer command, given the URL, then `after`: events per second, peak
+/// RSS in KiB and, from a Rust consumer (the Go peer has no counting allocator), peak live heap
+/// in KiB.
 fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, Option<f64>) {
     let mut server = Server::start(EVENT_PODS, EVENT_NAMESPACES);
     let mut child = consumer
