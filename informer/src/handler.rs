@@ -1,12 +1,12 @@
-//! Event handlers: the `on_add`/`on_update`/`on_delete` trait, closures, tombstones, and one
-//! queue and worker per handler so a slow or panicking handler holds up nobody else.
+//! Event handlers: the `on_add`/`on_update`/`on_delete` trait, closures, tombstones, and a
+//! handler's registration. Each handler gets a queue and a worker thread of its own (see
+//! [`crate::processor`]).
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::queue;
+use crate::processor::ListenerShared;
 
 /// An object deleted while the informer was not watching: the last state it knew
 /// (client-go's `DeletedFinalStateUnknown`).
@@ -179,82 +179,6 @@ impl<K: Send + Sync + 'static> ResourceEventHandler<K> for HandlerFns<K> {
     }
 }
 
-/// What goes down a handler's queue.
-pub(crate) enum Message<K> {
-    Notify(Notification<K>),
-    /// Everything before this was the handler's initial state.
-    Synced,
-}
-
-/// The state a registration shares with its worker.
-pub(crate) struct HandlerShared {
-    pub synced: SyncFlag,
-    pub panics: AtomicU64,
-    pub delivered: AtomicU64,
-    pub removed: AtomicBool,
-}
-
-/// The informer's side of one handler: its queue and resync period.
-pub(crate) struct HandlerSlot<K> {
-    pub id: u64,
-    pub tx: HandlerQueue<K>,
-    pub resync: Option<Duration>,
-    pub next_resync: Option<tokio::time::Instant>,
-}
-
-/// The informer's end of a handler's queue: notifications in, handled ones back (dropped by the
-/// informer's thread, see [`crate::queue`]).
-pub(crate) type HandlerQueue<K> = queue::Sender<Message<K>, Message<K>>;
-
-/// Starts the worker thread of a handler; returns its queue, shared state and join handle.
-pub(crate) fn spawn_worker<K: Send + Sync + 'static>(
-    name: String,
-    handler: Box<dyn ResourceEventHandler<K>>,
-) -> (HandlerQueue<K>, Arc<HandlerShared>, std::thread::JoinHandle<()>) {
-    let (tx, rx) = queue::queue();
-    let shared = Arc::new(HandlerShared {
-        synced: SyncFlag::new(),
-        panics: AtomicU64::new(0),
-        delivered: AtomicU64::new(0),
-        removed: AtomicBool::new(false),
-    });
-    let worker_shared = shared.clone();
-    // Handlers run inside the runtime the informer was used from, so that they may
-    // `tokio::spawn` or use a `Handle::current()` (a plain thread has no runtime context).
-    let runtime = tokio::runtime::Handle::try_current().ok();
-    let thread = std::thread::Builder::new()
-        .name(name.clone())
-        .spawn(move || {
-            let _context = runtime.as_ref().map(tokio::runtime::Handle::enter);
-            let (mut batch, mut done) = (Vec::new(), Vec::new());
-            while rx.take_all(&mut batch, &mut done) {
-                for message in &batch {
-                    let notification = match message {
-                        Message::Synced => {
-                            worker_shared.synced.set(true);
-                            continue;
-                        }
-                        Message::Notify(n) => n,
-                    };
-                    let result = std::panic::catch_unwind(AssertUnwindSafe(|| match notification {
-                        Notification::Add { obj, is_initial_list } => handler.on_add(obj, *is_initial_list),
-                        Notification::Update { old, new } => handler.on_update(old, new),
-                        Notification::Delete(d) => handler.on_delete(d),
-                    }));
-                    worker_shared.delivered.fetch_add(1, Ordering::Relaxed);
-                    if result.is_err() {
-                        let n = worker_shared.panics.fetch_add(1, Ordering::Relaxed) + 1;
-                        tracing::error!(handler = %name, panics = n, "event handler panicked; it keeps receiving events");
-                    }
-                }
-                // Handled: back to the informer's thread, which drops them.
-                std::mem::swap(&mut batch, &mut done);
-            }
-        })
-        .expect("spawning a handler thread");
-    (tx, shared, thread)
-}
-
 /// A flag that can be awaited without polling: set by the informer's pipeline (a cache or a
 /// handler has synced), awaited by whoever waits for it.
 #[derive(Debug)]
@@ -296,7 +220,7 @@ impl SyncFlag {
 /// A handler's registration (client-go's `ResourceEventHandlerRegistration`).
 pub struct HandlerRegistration {
     pub(crate) id: u64,
-    pub(crate) shared: Arc<HandlerShared>,
+    pub(crate) shared: Arc<ListenerShared>,
     pub(crate) remove: RemoveFn,
     /// The worker thread, once detached by [`HandlerRegistration::remove`].
     pub(crate) thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,

@@ -1,23 +1,24 @@
 //! The shared index informer: one list+watch per kind, shared by every handler and lister
-//! (client-go's `SharedIndexInformer`), on kube-runtime's watcher.
+//! (client-go's `SharedIndexInformer`), on kube-runtime's watcher. This is its face: options,
+//! errors, handles, handler registration and the resync timer. The list+watch and the apply
+//! thread are in [`crate::pipeline`], the handlers' listeners in [`crate::processor`].
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use futures::StreamExt;
 use kube::Resource;
 use kube::api::Api;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use crate::handler::{HandlerRegistration, HandlerSlot, Message, Notification, ResourceEventHandler, spawn_worker};
+use crate::handler::{HandlerRegistration, Notification, ResourceEventHandler};
 use crate::indexer::{IndexFn, Indexer, IndexerError, IndexerReader};
 use crate::lister::Lister;
-use crate::raw::Raw;
-use crate::reflector::{Reflector, map_event};
+use crate::processor::Processor;
+use crate::reflector::Reflector;
 use crate::stats::{Counters, InformerStats};
 use crate::storage::CacheStorage;
 
@@ -126,7 +127,7 @@ impl BackoffSettings {
     /// kube-runtime's own backoff for these settings: its jittered `ExponentialBackoff` (backon's
     /// exponential builder, factor 2) inside its `ResetTimerBackoff`, as its `DefaultBackoff` is
     /// made.
-    fn backoff(self) -> impl kube::runtime::utils::Backoff {
+    pub(crate) fn backoff(self) -> impl kube::runtime::utils::Backoff {
         let exponential = backon::ExponentialBuilder::default()
             .with_min_delay(self.initial)
             .with_max_delay(self.max)
@@ -198,32 +199,34 @@ impl<K> Clone for InformerOptions<K> {
     }
 }
 
-struct Dispatch<K> {
-    reflector: Reflector<K>,
-    handlers: Vec<HandlerSlot<K>>,
-    threads: Vec<(u64, std::thread::JoinHandle<()>)>,
+/// What the apply thread changes under one lock: the cache (through the reflector) and the
+/// handlers it tells, so that a handler added meanwhile misses nothing and sees nothing twice.
+pub(crate) struct Dispatch<K> {
+    pub reflector: Reflector<K>,
+    pub processor: Processor<K>,
 }
 
-struct Inner<K: Resource> {
-    api: Api<K>,
-    options: InformerOptions<K>,
-    indexer: Indexer<K>,
-    kind: String,
-    dispatch: Mutex<Dispatch<K>>,
-    synced: crate::handler::SyncFlag,
+/// The state an informer's handles, its pipeline and its resync task share.
+pub(crate) struct Inner<K: Resource> {
+    pub api: Api<K>,
+    pub options: InformerOptions<K>,
+    pub indexer: Indexer<K>,
+    pub kind: String,
+    pub dispatch: Mutex<Dispatch<K>>,
+    pub synced: crate::handler::SyncFlag,
     started: AtomicBool,
     next_id: AtomicU64,
     tasks: Mutex<Vec<JoinHandle<()>>>,
-    /// The thread that caches the watch's events and dispatches them (see [`apply_batch`]).
+    /// The thread that caches the watch's events and dispatches them (see [`crate::pipeline`]).
     applier: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Requests, lists and events so far, for metrics.
-    counters: Arc<Counters>,
+    pub counters: Arc<Counters>,
     /// Wakes the resync timer: a handler was added or the cache synced.
-    resync_changed: tokio::sync::Notify,
+    pub resync_changed: tokio::sync::Notify,
 }
 
 impl<K: Resource> Inner<K> {
-    fn dispatch(&self) -> MutexGuard<'_, Dispatch<K>> {
+    pub fn dispatch(&self) -> MutexGuard<'_, Dispatch<K>> {
         self.dispatch.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
@@ -264,8 +267,7 @@ where
                 kind: kind.into(),
                 dispatch: Mutex::new(Dispatch {
                     reflector: Reflector::new(indexer.clone()),
-                    handlers: Vec::new(),
-                    threads: Vec::new(),
+                    processor: Processor::new(),
                 }),
                 indexer,
                 options,
@@ -351,29 +353,17 @@ where
 
     fn register(&self, handler: Box<dyn ResourceEventHandler<K>>, resync: Option<Duration>) -> HandlerRegistration {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, shared, thread) = spawn_worker(format!("{}-handler-{id}", self.inner.options.name), handler);
-        {
+        let name = format!("{}-handler-{id}", self.inner.options.name);
+        let shared = {
             let mut dispatch = self.inner.dispatch();
-            if dispatch.reflector.has_synced() {
-                // Replay under the lock: nothing is missed or seen twice.
+            // Replay under the lock: nothing is missed or seen twice.
+            let replay = dispatch.reflector.has_synced().then(|| {
                 let mut entries = self.inner.indexer.entries();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
-                let adds = entries.into_iter().map(|(_, obj)| {
-                    Message::Notify(Notification::Add {
-                        obj,
-                        is_initial_list: true,
-                    })
-                });
-                tx.send_all(adds.chain(std::iter::once(Message::Synced)));
-            }
-            dispatch.handlers.push(HandlerSlot {
-                id,
-                tx,
-                resync,
-                next_resync: resync.map(|r| tokio::time::Instant::now() + r),
+                entries.into_iter().map(|(_, obj)| obj).collect()
             });
-            dispatch.threads.push((id, thread));
-        }
+            dispatch.processor.add_listener(id, name, handler, resync, replay)
+        };
         if resync.is_some() {
             self.inner.resync_changed.notify_one();
         }
@@ -381,13 +371,7 @@ where
         HandlerRegistration {
             id,
             shared,
-            remove: Arc::new(move |id| {
-                let inner = weak.upgrade()?;
-                let mut dispatch = inner.dispatch();
-                dispatch.handlers.retain(|h| h.id != id);
-                let at = dispatch.threads.iter().position(|(t, _)| *t == id)?;
-                Some(dispatch.threads.swap_remove(at).1)
-            }),
+            remove: Arc::new(move |id| weak.upgrade()?.dispatch().processor.remove_listener(id)),
             thread: std::sync::Mutex::new(None),
         }
     }
@@ -411,87 +395,12 @@ where
         if self.inner.started.swap(true, Ordering::AcqRel) {
             return;
         }
-        // The watch task reads the watch's lines into objects' texts (with the few metadata the
-        // watcher needs); a thread of its own decodes, transforms, caches and dispatches them,
-        // side by side with the reading of what follows (client-go's reflector and
-        // processLoop, with the DeltaFIFO between them). The texts are in mappings of their
-        // own, a chunk unmapped once its last text is decoded (see `raw::TextWriter`); the few
-        // small allocations beside them come back to the watch task to be freed where they were
-        // allocated. The objects are allocated on the apply thread and mostly freed there
-        // (handled notifications come back to it), so the two threads seldom contend for an
-        // allocator arena.
-        let (events, applied) = crate::queue::queue::<watcher::Event<Raw<K>>, Raw<K>>();
-        // Room in the queue: the watch task waits for it rather than read ahead without bound
-        // (the server and the socket hold the rest).
-        let room = Arc::new(tokio::sync::Notify::new());
-        let inner = self.inner.clone();
-        let made_room = room.clone();
-        // Transforms and the watch error handler run there, inside the runtime's context.
-        let runtime = tokio::runtime::Handle::current();
-        let applier = std::thread::Builder::new()
-            .name("informer-apply".into())
-            .spawn(move || {
-                let _context = runtime.enter();
-                // However the thread ends, a watch task waiting for room goes on (and finds it
-                // gone when it sends).
-                let _wake_on_exit = WakeOnDrop(made_room.clone());
-                let mut work = ApplyBuffers::default();
-                while applied.take_all(&mut work.batch, &mut work.spent) {
-                    made_room.notify_one();
-                    apply_batch(&inner, &mut work);
-                }
-            })
-            .expect("spawning an informer's apply thread");
+        let (watch, applier) = crate::pipeline::start(&self.inner);
         *self
             .inner
             .applier
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(applier);
-        let inner = self.inner.clone();
-        let sender = events;
-        let watch = tokio::spawn(async move {
-            let backoff = inner.options.backoff.backoff();
-            let api = crate::raw::raw_api(&inner.api, &inner.kind, inner.counters.clone());
-            let stream = watcher(api, inner.options.config.clone()).backoff(backoff);
-            // Texts go to chunks of their own, sealed before each batch is handed over.
-            let mut stream = crate::raw::WithTexts::new(stream.fuse());
-            let (mut batch, mut ready) = (Vec::new(), Vec::new());
-            while next_batch(&mut stream, &mut batch).await {
-                for item in batch.drain(..) {
-                    match item {
-                        Ok(event) => {
-                            if let watcher::Event::Init = event {
-                                inner.counters.lists.fetch_add(1, Ordering::Relaxed);
-                            }
-                            ready.push(event)
-                        }
-                        Err(err) => report_watch_error(&inner, err),
-                    }
-                }
-                if ready.is_empty() {
-                    continue;
-                }
-                stream.seal();
-                if inner.options.compact {
-                    // Listing, this task is the critical path (it asks for the next page once it
-                    // has split this one) and the apply thread scans lists' lengths; watching, the
-                    // apply thread is, and this task scans watch events' lengths.
-                    for event in &mut ready {
-                        if let watcher::Event::Apply(raw) | watcher::Event::Delete(raw) = event {
-                            raw.scan_lengths();
-                        }
-                    }
-                }
-                let Some(mut queued) = sender.send(ready.drain(..)) else {
-                    tracing::error!(informer = %inner.options.name, "the apply thread is gone; the informer stops");
-                    break;
-                };
-                while queued >= APPLY_QUEUE {
-                    room.notified().await;
-                    queued = sender.len();
-                }
-            }
-        });
         let inner = self.inner.clone();
         let resync = tokio::spawn(async move {
             // Sleeps until the next handler's resync is due, or until the handlers or the sync
@@ -500,7 +409,7 @@ where
                 let due = {
                     let dispatch = inner.dispatch();
                     if dispatch.reflector.has_synced() {
-                        dispatch.handlers.iter().filter_map(|h| h.next_resync).min()
+                        dispatch.processor.next_resync()
                     } else {
                         None
                     }
@@ -517,25 +426,8 @@ where
                         continue;
                     }
                 }
-                let mut dispatch = inner.dispatch();
                 let now = tokio::time::Instant::now();
-                let mut objects = None;
-                for h in dispatch.handlers.iter_mut() {
-                    let (Some(period), Some(next)) = (h.resync, h.next_resync) else {
-                        continue;
-                    };
-                    if now < next {
-                        continue;
-                    }
-                    h.next_resync = Some(now + period);
-                    let objects = objects.get_or_insert_with(|| inner.indexer.list());
-                    h.tx.send_all(objects.iter().map(|o| {
-                        Message::Notify(Notification::Update {
-                            old: o.clone(),
-                            new: o.clone(),
-                        })
-                    }));
-                }
+                inner.dispatch().processor.resync(now, || inner.indexer.list());
             }
         });
         let mut tasks = self
@@ -579,12 +471,11 @@ where
         }
         let threads = {
             let mut dispatch = self.inner.dispatch();
-            dispatch.handlers.clear();
             dispatch.reflector.reset();
-            std::mem::take(&mut dispatch.threads)
+            dispatch.processor.stop()
         };
         let _ = tokio::task::spawn_blocking(move || {
-            for (_, thread) in threads {
+            for thread in threads {
                 let _ = thread.join();
             }
         })
@@ -593,296 +484,6 @@ where
         self.inner.synced.set(false);
         self.inner.started.store(false, Ordering::Release);
     }
-}
-
-/// Logs a list/watch error and tells the watch error handler.
-fn report_watch_error<K: Resource>(inner: &Inner<K>, err: watcher::Error) {
-    tracing::warn!(informer = %inner.options.name, %err, "list/watch failed; retrying");
-    report(
-        inner,
-        &InformerError::Watch {
-            kind: inner.kind.clone(),
-            source: err,
-        },
-    );
-}
-
-/// Tells the watch error handler, if any (a panic in it is caught and logged).
-fn report<K: Resource>(inner: &Inner<K>, err: &InformerError) {
-    if let Some(handler) = &inner.options.watch_error_handler
-        && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(err))).is_err()
-    {
-        tracing::error!(informer = %inner.options.name, "the watch error handler panicked");
-    }
-}
-
-/// Wakes the waiter of a `Notify` when dropped.
-struct WakeOnDrop(Arc<tokio::sync::Notify>);
-
-impl Drop for WakeOnDrop {
-    fn drop(&mut self) {
-        self.0.notify_one();
-    }
-}
-
-/// The apply thread's buffers, kept between batches.
-struct ApplyBuffers<K> {
-    batch: Vec<watcher::Event<Raw<K>>>,
-    /// Decoded objects, their texts let go: back to the watch task.
-    spent: Vec<Raw<K>>,
-    /// The lengths of the lists of the object being decoded.
-    lengths: Vec<u32>,
-    shared: Vec<watcher::Event<Decoded<K>>>,
-    notes: Vec<Notification<K>>,
-}
-
-impl<K> Default for ApplyBuffers<K> {
-    fn default() -> Self {
-        ApplyBuffers {
-            batch: Vec::new(),
-            spent: Vec::new(),
-            lengths: Vec::new(),
-            shared: Vec::new(),
-            notes: Vec::new(),
-        }
-    }
-}
-
-/// Decodes, transforms and caches a batch of watch events (emptied; what is left of them goes to
-/// `spent`) and queues the changes to every handler, [`DISPATCH_BATCH`] events at a time: one
-/// lock of the dispatch state and one send per handler for each. The watch task hands over
-/// everything it queued at once (a page of a list, or a thousand watch events when the apply
-/// thread fell behind); decoding all of it before dispatching any would keep that many decoded
-/// objects alive at once, and queue them to the handlers in one go, past their backlog bound.
-fn apply_batch<K>(inner: &Inner<K>, work: &mut ApplyBuffers<K>)
-where
-    K: Resource + DeserializeOwned + 'static,
-{
-    let ApplyBuffers {
-        batch,
-        spent,
-        lengths,
-        shared,
-        notes,
-    } = work;
-    for event in batch.drain(..) {
-        match &event {
-            watcher::Event::Apply(raw) | watcher::Event::Delete(raw) => {
-                inner.counters.events_applied.fetch_add(1, Ordering::Relaxed);
-                inner
-                    .counters
-                    .set_resource_version(raw.meta().resource_version.as_deref());
-            }
-            watcher::Event::InitApply(raw) => {
-                inner
-                    .counters
-                    .set_resource_version(raw.meta().resource_version.as_deref());
-            }
-            _ => {}
-        }
-        // A listed object's or deleted object's stand-in is the cached one, if it does not decode.
-        let keep_cached = !matches!(event, watcher::Event::Apply(_));
-        if let watcher::Event::InitApply(_) = event {
-            grow_heap_ahead();
-        }
-        shared.extend(map_event(event, |raw| decode(inner, raw, spent, lengths, keep_cached)));
-        if shared.len() >= DISPATCH_BATCH {
-            dispatch_decoded(inner, shared, notes);
-        }
-    }
-    dispatch_decoded(inner, shared, notes);
-}
-
-/// Caches the decoded events (emptied) and queues their changes to every handler, then waits
-/// for any handler far behind.
-fn dispatch_decoded<K>(inner: &Inner<K>, shared: &mut Vec<watcher::Event<Decoded<K>>>, notes: &mut Vec<Notification<K>>)
-where
-    K: Resource + DeserializeOwned + 'static,
-{
-    if shared.is_empty() {
-        return;
-    }
-    let mut dispatch = inner.dispatch();
-    for event in shared.drain(..) {
-        // Stand-ins are looked up now, after the earlier events.
-        let event = map_event(event, |decoded| decoded.resolve(&inner.indexer));
-        if let Some(event) = event
-            && dispatch.reflector.apply(event, notes)
-        {
-            // Handlers learn they synced right after the notes of the first list.
-            send_notes(&mut dispatch.handlers, notes, true);
-            inner.synced.set(true);
-            inner.resync_changed.notify_one();
-        }
-    }
-    send_notes(&mut dispatch.handlers, notes, false);
-    // A handler far behind holds every version of the objects queued for it: wait for it
-    // (outside the lock, which a handler may take to remove itself) before decoding more.
-    let behind: Vec<_> = dispatch
-        .handlers
-        .iter()
-        .filter(|h| h.tx.len() > HANDLER_BACKLOG)
-        .map(|h| h.tx.backlog())
-        .collect();
-    drop(dispatch);
-    for backlog in behind {
-        backlog.wait_below(HANDLER_BACKLOG / 2);
-    }
-}
-
-/// The most notifications queued for one handler before the informer waits for it to catch up
-/// (client-go's listeners have no bound: a handler slower than the watch then holds every
-/// version of the objects it has yet to see). Measured on the events benchmark (100,000 pod
-/// updates to 3 handlers, 1,000 pods cached): with no bound the run peaked at 332 MiB of RSS;
-/// dispatching 64 events at a time, the peak live heap was 46 MiB with a bound of 256 and 38 MiB
-/// with 64 (kube-runtime's reflector feeding 3 channels: 36 MiB), and the events faster.
-const HANDLER_BACKLOG: usize = 64;
-
-/// Makes room for a listed object before it is decoded. glibc grows a thread's heap (the apply
-/// thread allocates in an arena of its own) by exactly what one allocation needs: one `mprotect`
-/// per few pages, 79,420 calls while a list of 10,000 pods filled the cache (strace), a third of
-/// the apply thread's time (perf). Allocating and freeing a block of 60 KiB first grows the
-/// heap in one step, and the object is then carved from it: 10,050 calls, and the sync 10-20%
-/// faster. The block stays under 64 KiB (freeing more consolidates glibc's fast bins) and
-/// 128 KiB (where glibc would map it, or trim the heap when it is freed).
-fn grow_heap_ahead() {
-    drop(std::hint::black_box(Vec::<u8>::with_capacity(60 << 10)));
-}
-
-/// An event's object, decoded, or the key of the object cached under it.
-enum Decoded<K> {
-    Object(Arc<K>),
-    Cached(String),
-}
-
-impl<K: Resource + 'static> Decoded<K> {
-    /// The object, or what `indexer` holds under the key (if anything).
-    fn resolve(self, indexer: &Indexer<K>) -> Option<Arc<K>> {
-        match self {
-            Decoded::Object(object) => Some(object),
-            Decoded::Cached(key) => indexer.get(&key),
-        }
-    }
-}
-
-/// Decodes and transforms a listed or watched object (with compaction on, every list allocated
-/// at its length). An object that does not decode as `K` is reported to the watch error handler
-/// and skipped, as is one a transform panicked on; with `keep_cached`, the cached object of its
-/// key stands in for it (so that a relist does not drop it and a delete still removes it). The
-/// text is let go of, and the rest goes to `spent`.
-fn decode<K>(
-    inner: &Inner<K>,
-    mut raw: Raw<K>,
-    spent: &mut Vec<Raw<K>>,
-    lengths: &mut Vec<u32>,
-    keep_cached: bool,
-) -> Option<Decoded<K>>
-where
-    K: Resource + DeserializeOwned + 'static,
-{
-    let decoded = raw
-        .decode(inner.options.compact.then_some(lengths))
-        .map_err(Unusable::Decode)
-        .and_then(|mut object| {
-            // A panicking transform must not take the apply thread (and with it the informer) down.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                inner.options.transforms.iter().for_each(|t| t(&mut object));
-                object
-            }))
-            .map_err(|_| Unusable::TransformPanicked)
-        });
-    let decoded = match decoded {
-        Ok(object) => Some(Decoded::Object(Arc::new(object))),
-        Err(failure) => {
-            let meta = raw.meta();
-            let (namespace, name) = (
-                meta.namespace.as_deref().unwrap_or(""),
-                meta.name.as_deref().unwrap_or(""),
-            );
-            match failure {
-                Unusable::TransformPanicked => {
-                    tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, "a transform panicked; object skipped");
-                }
-                Unusable::Decode(err) => {
-                    tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, %err, "object does not decode; skipped");
-                    report(
-                        inner,
-                        &InformerError::Decode {
-                            kind: inner.kind.clone(),
-                            namespace: meta.namespace.clone(),
-                            name: name.to_owned(),
-                            resource_version: meta.resource_version.clone(),
-                            source: err,
-                        },
-                    );
-                }
-            }
-            keep_cached.then(|| Decoded::Cached(crate::object_key(&raw)))
-        }
-    };
-    raw.release_text();
-    spent.push(raw);
-    decoded
-}
-
-/// Why an object is skipped.
-enum Unusable {
-    Decode(serde_json::Error),
-    TransformPanicked,
-}
-
-/// The most watch events queued for the apply thread before the watch task waits.
-const APPLY_QUEUE: usize = 1024;
-
-/// The most watch events applied and dispatched as one batch.
-const DISPATCH_BATCH: usize = 64;
-
-/// Waits for the next item of `stream`, then takes every further item that is ready, up to
-/// [`DISPATCH_BATCH`], into `batch` (which must be empty); false when the stream ended.
-///
-/// A watch delivers one event per turn of the HTTP connection's task, so "ready now" alone
-/// would be a batch of one: when nothing is ready this yields to the runtime once (letting the
-/// connection hand over what the socket already holds) before it settles for what it has. An
-/// idle watch costs one yield per event; a busy one shares each lock and wake among many.
-async fn next_batch<S: futures::Stream + Unpin>(stream: &mut S, batch: &mut Vec<S::Item>) -> bool {
-    use futures::FutureExt;
-    let Some(first) = stream.next().await else {
-        return false;
-    };
-    batch.push(first);
-    let mut yielded = false;
-    while batch.len() < DISPATCH_BATCH {
-        match stream.next().now_or_never() {
-            Some(Some(item)) => {
-                batch.push(item);
-                yielded = false;
-            }
-            Some(None) => break,
-            None if !yielded => {
-                tokio::task::yield_now().await;
-                yielded = true;
-            }
-            None => break,
-        }
-    }
-    true
-}
-
-/// Queues `notes` (emptied) to every handler, then `Synced` if `synced`; drops handlers whose
-/// worker is gone.
-fn send_notes<K>(handlers: &mut Vec<HandlerSlot<K>>, notes: &mut Vec<Notification<K>>, synced: bool) {
-    if notes.is_empty() && !synced {
-        return;
-    }
-    handlers.retain(|h| {
-        let messages = notes.iter().map(|n| Message::Notify(n.clone()));
-        if synced {
-            h.tx.send_all(messages.chain(std::iter::once(Message::Synced)))
-        } else {
-            h.tx.send_all(messages)
-        }
-    });
-    notes.clear();
 }
 
 struct ForwardHandler<F>(F);
@@ -936,44 +537,6 @@ impl<K> Drop for EventStream<K> {
 
 #[cfg(test)]
 mod tests {
-    use k8s_openapi::api::core::v1::Pod;
-
-    #[test]
-    fn exact_decoding_keeps_the_content_and_leaves_no_spare_room() {
-        // From text, as the watch decodes it (a `Value` would tell serde the list lengths).
-        let text = serde_json::json!({
-            "metadata": {
-                "name": "p", "namespace": "ns", "resourceVersion": "7",
-                "labels": {"app": "web"},
-                "finalizers": ["a", "b"],
-                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u"}],
-                "managedFields": [{"manager": "m", "operation": "Update", "fieldsType": "FieldsV1",
-                                   "fieldsV1": {"f:metadata": {"f:labels": {"f:app": {}}}, "f:x": [[1, 2], [3]]}}],
-                "unknownField": [[1], [2, 3, 4], {"k": ["v"]}]
-            },
-            "spec": {"containers": [{"name": "a", "env": [{"name": "X", "value": "1"}], "args": ["[", "]"]}, {"name": "b"}]},
-            "status": {"conditions": [{"type": "Ready", "status": "True"}]}
-        })
-        .to_string();
-        let raw: crate::raw::Raw<Pod> = serde_json::from_str(&text).unwrap();
-        let pod = raw.decode(None).unwrap();
-        let env = |p: &Pod| p.spec.as_ref().unwrap().containers[0].env.as_ref().unwrap().capacity();
-        let args = |p: &Pod| p.spec.as_ref().unwrap().containers[0].args.as_ref().unwrap().capacity();
-        let conditions = |p: &Pod| p.status.as_ref().unwrap().conditions.as_ref().unwrap().capacity();
-        assert_eq!(
-            (env(&pod), args(&pod), conditions(&pod)),
-            (4, 4, 4),
-            "serde leaves room"
-        );
-        let compacted = raw.decode(Some(&mut Vec::new())).unwrap();
-        assert_eq!(compacted, pod);
-        assert_eq!((env(&compacted), args(&compacted), conditions(&compacted)), (1, 2, 1));
-        let meta = &compacted.metadata;
-        assert_eq!(meta.finalizers.as_ref().map(Vec::capacity), Some(2));
-        assert_eq!(meta.owner_references.as_ref().map(Vec::capacity), Some(1));
-        assert_eq!(meta.managed_fields.as_ref().map(Vec::capacity), Some(1));
-    }
-
     /// The retry waits are kube-runtime's jittered exponential backoff: each wait lies between
     /// the plain exponential delay and twice it, and replicas do not all wait the same.
     #[tokio::test]

@@ -47,6 +47,8 @@ mod hinted;
 mod indexer;
 mod informer;
 mod lister;
+mod pipeline;
+mod processor;
 mod queue;
 mod raw;
 mod reflector;

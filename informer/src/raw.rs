@@ -581,4 +581,45 @@ mod tests {
             assert_eq!(decoded.data.unwrap()["k"], "v");
         }
     }
+
+    #[test]
+    fn exact_decoding_keeps_the_content_and_leaves_no_spare_room() {
+        // From text, as the watch decodes it (a `Value` would tell serde the list lengths).
+        let text = serde_json::json!({
+            "metadata": {
+                "name": "p", "namespace": "ns", "resourceVersion": "7",
+                "labels": {"app": "web"},
+                "finalizers": ["a", "b"],
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u"}],
+                "managedFields": [{"manager": "m", "operation": "Update", "fieldsType": "FieldsV1",
+                                   "fieldsV1": {"f:metadata": {"f:labels": {"f:app": {}}}, "f:x": [[1, 2], [3]]}}],
+                "unknownField": [[1], [2, 3, 4], {"k": ["v"]}]
+            },
+            "spec": {"containers": [{"name": "a", "env": [{"name": "X", "value": "1"}], "args": ["[", "]"]}, {"name": "b"}]},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}
+        })
+        .to_string();
+        let raw: Raw<k8s_openapi::api::core::v1::Pod> = serde_json::from_str(&text).unwrap();
+        let pod = raw.decode(None).unwrap();
+        let env = |p: &k8s_openapi::api::core::v1::Pod| {
+            p.spec.as_ref().unwrap().containers[0].env.as_ref().unwrap().capacity()
+        };
+        let args = |p: &k8s_openapi::api::core::v1::Pod| {
+            p.spec.as_ref().unwrap().containers[0].args.as_ref().unwrap().capacity()
+        };
+        let conditions =
+            |p: &k8s_openapi::api::core::v1::Pod| p.status.as_ref().unwrap().conditions.as_ref().unwrap().capacity();
+        assert_eq!(
+            (env(&pod), args(&pod), conditions(&pod)),
+            (4, 4, 4),
+            "serde leaves room"
+        );
+        let compacted = raw.decode(Some(&mut Vec::new())).unwrap();
+        assert_eq!(compacted, pod);
+        assert_eq!((env(&compacted), args(&compacted), conditions(&compacted)), (1, 2, 1));
+        let meta = &compacted.metadata;
+        assert_eq!(meta.finalizers.as_ref().map(Vec::capacity), Some(2));
+        assert_eq!(meta.owner_references.as_ref().map(Vec::capacity), Some(1));
+        assert_eq!(meta.managed_fields.as_ref().map(Vec::capacity), Some(1));
+    }
 }

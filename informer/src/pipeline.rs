@@ -1,0 +1,363 @@
+//! The informer's pipeline: the watch task that lists and watches, and the apply thread that
+//! decodes, transforms and caches what it read and hands the changes to the processor
+//! (client-go's reflector and `processLoop`, with the DeltaFIFO between them).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use futures::StreamExt;
+use kube::Resource;
+use kube::runtime::{WatchStreamExt, watcher};
+use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+
+use crate::handler::Notification;
+use crate::indexer::Indexer;
+use crate::informer::{InformerError, Inner};
+use crate::processor::wait_for_laggards;
+use crate::raw::Raw;
+use crate::reflector::map_event;
+
+/// The most watch events queued for the apply thread before the watch task waits.
+const APPLY_QUEUE: usize = 1024;
+
+/// The most watch events applied and dispatched as one batch.
+const DISPATCH_BATCH: usize = 64;
+
+/// Starts the pipeline of `inner`'s informer on the current tokio runtime: returns the watch
+/// task and the apply thread, which ends once the watch task has ended and it has applied what
+/// was queued.
+///
+/// The watch task reads the watch's lines into objects' texts (with the few metadata the
+/// watcher needs); the apply thread decodes, transforms, caches and dispatches them, side by
+/// side with the reading of what follows. The texts are in mappings of their own, a chunk
+/// unmapped once its last text is decoded (see `raw::TextWriter`); the few small allocations
+/// beside them come back to the watch task to be freed where they were allocated. The objects
+/// are allocated on the apply thread and mostly freed there (handled notifications come back to
+/// it), so the two threads seldom contend for an allocator arena.
+pub(crate) fn start<K>(inner: &Arc<Inner<K>>) -> (JoinHandle<()>, std::thread::JoinHandle<()>)
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+    K::DynamicType: Clone + Send + Sync,
+{
+    let (events, applied) = crate::queue::queue::<watcher::Event<Raw<K>>, Raw<K>>();
+    // Room in the queue: the watch task waits for it rather than read ahead without bound
+    // (the server and the socket hold the rest).
+    let room = Arc::new(tokio::sync::Notify::new());
+    let made_room = room.clone();
+    // Transforms and the watch error handler run there, inside the runtime's context.
+    let runtime = tokio::runtime::Handle::current();
+    let apply_inner = inner.clone();
+    let applier = std::thread::Builder::new()
+        .name("informer-apply".into())
+        .spawn(move || {
+            let _context = runtime.enter();
+            // However the thread ends, a watch task waiting for room goes on (and finds it
+            // gone when it sends).
+            let _wake_on_exit = WakeOnDrop(made_room.clone());
+            let mut work = ApplyBuffers::default();
+            while applied.take_all(&mut work.batch, &mut work.spent) {
+                made_room.notify_one();
+                apply_batch(&apply_inner, &mut work);
+            }
+        })
+        .expect("spawning an informer's apply thread");
+    let inner = inner.clone();
+    let sender = events;
+    let watch = tokio::spawn(async move {
+        let backoff = inner.options.backoff.backoff();
+        let api = crate::raw::raw_api(&inner.api, &inner.kind, inner.counters.clone());
+        let stream = watcher(api, inner.options.config.clone()).backoff(backoff);
+        // Texts go to chunks of their own, sealed before each batch is handed over.
+        let mut stream = crate::raw::WithTexts::new(stream.fuse());
+        let (mut batch, mut ready) = (Vec::new(), Vec::new());
+        while next_batch(&mut stream, &mut batch).await {
+            for item in batch.drain(..) {
+                match item {
+                    Ok(event) => {
+                        if let watcher::Event::Init = event {
+                            inner.counters.lists.fetch_add(1, Ordering::Relaxed);
+                        }
+                        ready.push(event)
+                    }
+                    Err(err) => report_watch_error(&inner, err),
+                }
+            }
+            if ready.is_empty() {
+                continue;
+            }
+            stream.seal();
+            if inner.options.compact {
+                // Listing, this task is the critical path (it asks for the next page once it
+                // has split this one) and the apply thread scans lists' lengths; watching, the
+                // apply thread is, and this task scans watch events' lengths.
+                for event in &mut ready {
+                    if let watcher::Event::Apply(raw) | watcher::Event::Delete(raw) = event {
+                        raw.scan_lengths();
+                    }
+                }
+            }
+            let Some(mut queued) = sender.send(ready.drain(..)) else {
+                tracing::error!(informer = %inner.options.name, "the apply thread is gone; the informer stops");
+                break;
+            };
+            while queued >= APPLY_QUEUE {
+                room.notified().await;
+                queued = sender.len();
+            }
+        }
+    });
+    (watch, applier)
+}
+
+/// Logs a list/watch error and tells the watch error handler.
+fn report_watch_error<K: Resource>(inner: &Inner<K>, err: watcher::Error) {
+    tracing::warn!(informer = %inner.options.name, %err, "list/watch failed; retrying");
+    report(
+        inner,
+        &InformerError::Watch {
+            kind: inner.kind.clone(),
+            source: err,
+        },
+    );
+}
+
+/// Tells the watch error handler, if any (a panic in it is caught and logged).
+fn report<K: Resource>(inner: &Inner<K>, err: &InformerError) {
+    if let Some(handler) = &inner.options.watch_error_handler
+        && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(err))).is_err()
+    {
+        tracing::error!(informer = %inner.options.name, "the watch error handler panicked");
+    }
+}
+
+/// Wakes the waiter of a `Notify` when dropped.
+struct WakeOnDrop(Arc<tokio::sync::Notify>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.notify_one();
+    }
+}
+
+/// The apply thread's buffers, kept between batches.
+struct ApplyBuffers<K> {
+    batch: Vec<watcher::Event<Raw<K>>>,
+    /// Decoded objects, their texts let go: back to the watch task.
+    spent: Vec<Raw<K>>,
+    /// The lengths of the lists of the object being decoded.
+    lengths: Vec<u32>,
+    shared: Vec<watcher::Event<Decoded<K>>>,
+    notes: Vec<Notification<K>>,
+}
+
+impl<K> Default for ApplyBuffers<K> {
+    fn default() -> Self {
+        ApplyBuffers {
+            batch: Vec::new(),
+            spent: Vec::new(),
+            lengths: Vec::new(),
+            shared: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Decodes, transforms and caches a batch of watch events (emptied; what is left of them goes to
+/// `spent`) and queues the changes to every handler, [`DISPATCH_BATCH`] events at a time: one
+/// lock of the dispatch state and one send per handler for each. The watch task hands over
+/// everything it queued at once (a page of a list, or a thousand watch events when the apply
+/// thread fell behind); decoding all of it before dispatching any would keep that many decoded
+/// objects alive at once, and queue them to the handlers in one go, past their backlog bound.
+fn apply_batch<K>(inner: &Inner<K>, work: &mut ApplyBuffers<K>)
+where
+    K: Resource + DeserializeOwned + 'static,
+{
+    let ApplyBuffers {
+        batch,
+        spent,
+        lengths,
+        shared,
+        notes,
+    } = work;
+    for event in batch.drain(..) {
+        match &event {
+            watcher::Event::Apply(raw) | watcher::Event::Delete(raw) => {
+                inner.counters.events_applied.fetch_add(1, Ordering::Relaxed);
+                inner
+                    .counters
+                    .set_resource_version(raw.meta().resource_version.as_deref());
+            }
+            watcher::Event::InitApply(raw) => {
+                inner
+                    .counters
+                    .set_resource_version(raw.meta().resource_version.as_deref());
+            }
+            _ => {}
+        }
+        // A listed object's or deleted object's stand-in is the cached one, if it does not decode.
+        let keep_cached = !matches!(event, watcher::Event::Apply(_));
+        if let watcher::Event::InitApply(_) = event {
+            grow_heap_ahead();
+        }
+        shared.extend(map_event(event, |raw| decode(inner, raw, spent, lengths, keep_cached)));
+        if shared.len() >= DISPATCH_BATCH {
+            dispatch_decoded(inner, shared, notes);
+        }
+    }
+    dispatch_decoded(inner, shared, notes);
+}
+
+/// Caches the decoded events (emptied) and queues their changes to every handler, then waits
+/// for any handler far behind.
+fn dispatch_decoded<K>(inner: &Inner<K>, shared: &mut Vec<watcher::Event<Decoded<K>>>, notes: &mut Vec<Notification<K>>)
+where
+    K: Resource + DeserializeOwned + 'static,
+{
+    if shared.is_empty() {
+        return;
+    }
+    let mut dispatch = inner.dispatch();
+    for event in shared.drain(..) {
+        // Stand-ins are looked up now, after the earlier events.
+        let event = map_event(event, |decoded| decoded.resolve(&inner.indexer));
+        if let Some(event) = event
+            && dispatch.reflector.apply(event, notes)
+        {
+            // Handlers learn they synced right after the notes of the first list.
+            dispatch.processor.distribute(notes, true);
+            inner.synced.set(true);
+            inner.resync_changed.notify_one();
+        }
+    }
+    dispatch.processor.distribute(notes, false);
+    // A handler far behind holds every version of the objects queued for it: wait for it
+    // (outside the lock, which a handler may take to remove itself) before decoding more.
+    let laggards = dispatch.processor.laggards();
+    drop(dispatch);
+    wait_for_laggards(laggards);
+}
+
+/// Makes room for a listed object before it is decoded. glibc grows a thread's heap (the apply
+/// thread allocates in an arena of its own) by exactly what one allocation needs: one `mprotect`
+/// per few pages, 79,420 calls while a list of 10,000 pods filled the cache (strace), a third of
+/// the apply thread's time (perf). Allocating and freeing a block of 60 KiB first grows the
+/// heap in one step, and the object is then carved from it: 10,050 calls, and the sync 10-20%
+/// faster. The block stays under 64 KiB (freeing more consolidates glibc's fast bins) and
+/// 128 KiB (where glibc would map it, or trim the heap when it is freed).
+fn grow_heap_ahead() {
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(60 << 10)));
+}
+
+/// An event's object, decoded, or the key of the object cached under it.
+enum Decoded<K> {
+    Object(Arc<K>),
+    Cached(String),
+}
+
+impl<K: Resource + 'static> Decoded<K> {
+    /// The object, or what `indexer` holds under the key (if anything).
+    fn resolve(self, indexer: &Indexer<K>) -> Option<Arc<K>> {
+        match self {
+            Decoded::Object(object) => Some(object),
+            Decoded::Cached(key) => indexer.get(&key),
+        }
+    }
+}
+
+/// Decodes and transforms a listed or watched object (with compaction on, every list allocated
+/// at its length). An object that does not decode as `K` is reported to the watch error handler
+/// and skipped, as is one a transform panicked on; with `keep_cached`, the cached object of its
+/// key stands in for it (so that a relist does not drop it and a delete still removes it). The
+/// text is let go of, and the rest goes to `spent`.
+fn decode<K>(
+    inner: &Inner<K>,
+    mut raw: Raw<K>,
+    spent: &mut Vec<Raw<K>>,
+    lengths: &mut Vec<u32>,
+    keep_cached: bool,
+) -> Option<Decoded<K>>
+where
+    K: Resource + DeserializeOwned + 'static,
+{
+    let decoded = raw
+        .decode(inner.options.compact.then_some(lengths))
+        .map_err(Unusable::Decode)
+        .and_then(|mut object| {
+            // A panicking transform must not take the apply thread (and with it the informer) down.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                inner.options.transforms.iter().for_each(|t| t(&mut object));
+                object
+            }))
+            .map_err(|_| Unusable::TransformPanicked)
+        });
+    let decoded = match decoded {
+        Ok(object) => Some(Decoded::Object(Arc::new(object))),
+        Err(failure) => {
+            let meta = raw.meta();
+            let (namespace, name) = (
+                meta.namespace.as_deref().unwrap_or(""),
+                meta.name.as_deref().unwrap_or(""),
+            );
+            match failure {
+                Unusable::TransformPanicked => {
+                    tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, "a transform panicked; object skipped");
+                }
+                Unusable::Decode(err) => {
+                    tracing::error!(informer = %inner.options.name, kind = %inner.kind, namespace, name, %err, "object does not decode; skipped");
+                    report(
+                        inner,
+                        &InformerError::Decode {
+                            kind: inner.kind.clone(),
+                            namespace: meta.namespace.clone(),
+                            name: name.to_owned(),
+                            resource_version: meta.resource_version.clone(),
+                            source: err,
+                        },
+                    );
+                }
+            }
+            keep_cached.then(|| Decoded::Cached(crate::object_key(&raw)))
+        }
+    };
+    raw.release_text();
+    spent.push(raw);
+    decoded
+}
+
+/// Why an object is skipped.
+enum Unusable {
+    Decode(serde_json::Error),
+    TransformPanicked,
+}
+
+/// Waits for the next item of `stream`, then takes every further item that is ready, up to
+/// [`DISPATCH_BATCH`], into `batch` (which must be empty); false when the stream ended.
+///
+/// A watch delivers one event per turn of the HTTP connection's task, so "ready now" alone
+/// would be a batch of one: when nothing is ready this yields to the runtime once (letting the
+/// connection hand over what the socket already holds) before it settles for what it has. An
+/// idle watch costs one yield per event; a busy one shares each lock and wake among many.
+async fn next_batch<S: futures::Stream + Unpin>(stream: &mut S, batch: &mut Vec<S::Item>) -> bool {
+    use futures::FutureExt;
+    let Some(first) = stream.next().await else {
+        return false;
+    };
+    batch.push(first);
+    let mut yielded = false;
+    while batch.len() < DISPATCH_BATCH {
+        match stream.next().now_or_never() {
+            Some(Some(item)) => {
+                batch.push(item);
+                yielded = false;
+            }
+            Some(None) => break,
+            None if !yielded => {
+                tokio::task::yield_now().await;
+                yielded = true;
+            }
+            None => break,
+        }
+    }
+    true
+}
