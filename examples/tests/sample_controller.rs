@@ -17,6 +17,9 @@ use kube_controller::Metrics;
 use kube_controller::leaderelection::LeaderElectionConfig;
 use prometheus_client::registry::Registry;
 
+#[path = "../../controller/tests/support/openmetrics.rs"]
+mod openmetrics;
+
 const NS: &str = "default";
 
 fn fast_options(identity: &str) -> Options {
@@ -203,7 +206,8 @@ async fn converges_on_a_real_control_plane_through_compaction_and_restarts() {
     let errors = || {
         counter(
             &registry,
-            "controller_reconcile_errors_total{controller=\"sample-controller\"}",
+            "controller_reconcile_errors_total",
+            &[("controller", "sample-controller")],
         )
         .unwrap_or(0)
     };
@@ -298,15 +302,15 @@ impl RefuseDeploymentCreates {
     }
 }
 
-/// The value of one counter sample (`name{labels}`) in the registry's text exposition, if the
-/// sample is there (a labelled counter appears once it was first counted).
-fn counter(registry: &Mutex<Registry>, sample: &str) -> Option<u64> {
+/// The value of one counter sample in the registry's exposition, read strictly (see
+/// [`openmetrics::parse`]), if the sample is there (a labelled counter appears once it was first
+/// counted).
+fn counter(registry: &Mutex<Registry>, name: &str, labels: &[(&str, &str)]) -> Option<u64> {
     let mut text = String::new();
     prometheus_client::encoding::text::encode(&mut text, &registry.lock().unwrap()).unwrap();
-    text.lines()
-        .find(|l| l.starts_with(sample) && l[sample.len()..].starts_with(' '))
-        .and_then(|l| l.rsplit(' ').next())
-        .map(|v| v.parse::<u64>().unwrap_or_else(|e| panic!("{sample} {v:?}: {e}")))
+    let value = openmetrics::sample(&openmetrics::parse(&text), name, labels)?;
+    assert!(value >= 0.0 && value.fract() == 0.0, "{name} {labels:?}: {value}");
+    Some(value as u64)
 }
 
 /// Scrapes the replica's `/metrics` over HTTP, as Prometheus would, and checks the answer
@@ -339,24 +343,7 @@ async fn check_served_metrics(replica: &Replica) {
             .contains("content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"),
         "{head}"
     );
-    let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines.last(), Some(&"# EOF"), "OpenMetrics text ends with # EOF");
-    let mut types: std::collections::BTreeMap<&str, &str> = Default::default();
-    let mut current = "";
-    for line in &lines[..lines.len() - 1] {
-        if let Some(rest) = line.strip_prefix("# TYPE ") {
-            let (name, kind) = rest.split_once(' ').expect("# TYPE name kind");
-            assert!(types.insert(name, kind).is_none(), "{name} typed twice");
-            current = name;
-        } else if !line.starts_with("# HELP ") {
-            let (series, value) = line.rsplit_once(' ').expect("series value");
-            assert!(value.parse::<f64>().is_ok(), "not a number: {line}");
-            assert!(
-                !current.is_empty() && series.starts_with(current),
-                "{line} is outside its family {current}"
-            );
-        }
-    }
+    let families = openmetrics::parse(body);
     for (family, kind) in [
         ("workqueue_depth", "gauge"),
         ("workqueue_adds", "counter"),
@@ -375,19 +362,41 @@ async fn check_served_metrics(replica: &Replica) {
         ("informer_objects_cached", "gauge"),
         ("informer_last_synced_resource_version_info", "gauge"),
     ] {
-        assert_eq!(types.get(family).copied(), Some(kind), "{family} in:\n{body}");
+        assert_eq!(
+            families.get(family).map(|f| f.kind.as_str()),
+            Some(kind),
+            "{family} in:\n{body}"
+        );
     }
-    let sample = |series: &str| {
-        lines
-            .iter()
-            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-            .unwrap_or_else(|| panic!("no {series} in:\n{body}"))
-            .parse::<f64>()
-            .unwrap()
+    let value = |family: &str, kind: &str, sample: &str, labels: &[(&str, &str)]| {
+        openmetrics::value(&families, family, kind, sample, labels)
     };
-    assert_eq!(sample("leader_election_master_status{name=\"sample-controller\"}"), 1.0);
-    assert_eq!(sample("informer_objects_cached{informer=\"foos\"}"), 4.0);
-    assert!(sample("controller_reconcile_total{controller=\"sample-controller\",result=\"success\"}") >= 1.0);
+    assert_eq!(
+        value(
+            "leader_election_master_status",
+            "gauge",
+            "leader_election_master_status",
+            &[("name", "sample-controller")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            "informer_objects_cached",
+            "gauge",
+            "informer_objects_cached",
+            &[("informer", "foos")]
+        ),
+        4.0
+    );
+    assert!(
+        value(
+            "controller_reconcile",
+            "counter",
+            "controller_reconcile_total",
+            &[("controller", "sample-controller"), ("result", "success")]
+        ) >= 1.0
+    );
 }
 
 /// A `sample-controller --controller-only` process whose stdout lines are collected.
