@@ -233,7 +233,7 @@ impl<K: Resource> Inner<K> {
 
 /// A shared index informer for `K`. Cloning gives another handle to the same informer.
 pub struct SharedIndexInformer<K: Resource> {
-    inner: Arc<Inner<K>>,
+    pub(crate) inner: Arc<Inner<K>>,
 }
 
 impl<K: Resource> Clone for SharedIndexInformer<K> {

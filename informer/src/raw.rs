@@ -48,6 +48,14 @@ impl<K: DeserializeOwned> Raw<K> {
 }
 
 impl<K> Raw<K> {
+    /// The length of the object's text (0 once let go of).
+    pub fn text_len(&self) -> usize {
+        match &self.text {
+            Text::Chunk { len, .. } => *len,
+            Text::Boxed(text) => text.len(),
+        }
+    }
+
     /// Scans the lengths of the text's arrays now, for [`Raw::decode`], once the text is sealed.
     pub fn scan_lengths(&mut self) {
         if let Ok(text) = self.text.as_str() {
