@@ -255,9 +255,6 @@ where
         }
         // A listed object's or deleted object's stand-in is the cached one, if it does not decode.
         let keep_cached = !matches!(event, watcher::Event::Apply(_));
-        if let watcher::Event::InitApply(_) = event {
-            grow_heap_ahead();
-        }
         shared.extend(map_event(event, |raw| decode(inner, raw, spent, lengths, keep_cached)));
         if shared.len() >= DISPATCH_BATCH {
             dispatch_decoded(inner, shared, notes);
@@ -294,17 +291,6 @@ where
     let laggards = dispatch.processor.laggards();
     drop(dispatch);
     wait_for_laggards(laggards);
-}
-
-/// Makes room for a listed object before it is decoded. glibc grows a thread's heap (the apply
-/// thread allocates in an arena of its own) by exactly what one allocation needs: one `mprotect`
-/// per few pages, 79,420 calls while a list of 10,000 pods filled the cache (strace), a third of
-/// the apply thread's time (perf). Allocating and freeing a block of 60 KiB first grows the
-/// heap in one step, and the object is then carved from it: 10,050 calls, and the sync 10-20%
-/// faster. The block stays under 64 KiB (freeing more consolidates glibc's fast bins) and
-/// 128 KiB (where glibc would map it, or trim the heap when it is freed).
-fn grow_heap_ahead() {
-    drop(std::hint::black_box(Vec::<u8>::with_capacity(60 << 10)));
 }
 
 /// An event's object, decoded, or the key of the object cached under it.
