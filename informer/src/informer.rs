@@ -221,6 +221,8 @@ pub(crate) struct Inner<K: Resource> {
     applier: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Requests, lists and events so far, for metrics.
     pub counters: Arc<Counters>,
+    /// Room in the queue from the watch task to the apply thread.
+    pub room: crate::pipeline::Room,
     /// Wakes the resync timer: a handler was added or the cache synced.
     pub resync_changed: tokio::sync::Notify,
 }
@@ -277,6 +279,7 @@ where
                 tasks: Mutex::new(Vec::new()),
                 applier: Mutex::new(None),
                 counters: Arc::new(Counters::default()),
+                room: Default::default(),
                 resync_changed: tokio::sync::Notify::new(),
             }),
         }

@@ -3,7 +3,7 @@
 //! (client-go's reflector and `processLoop`, with the DeltaFIFO between them).
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::StreamExt;
 use kube::Resource;
@@ -26,7 +26,7 @@ const APPLY_QUEUE: usize = 1024;
 /// on the events benchmark (100,000 pod updates of 5.2 KB to 3 handlers), 1,024 queued events
 /// held 4-7 MB of text at the peak, which was all of the consumer's RSS above kube-runtime's
 /// under mimalloc (`/proc/PID/smaps`: the allocator's arena was the same size for both). With
-/// this bound, an event of 1 MB objects does not queue a gigabyte either. A list's page is read
+/// this bound, a burst of 1 MB objects does not queue a gigabyte either. A list's page is read
 /// whole anyway, so listed objects count against [`APPLY_QUEUE`] only: the watch task then asks
 /// for the next page while the apply thread still decodes this one.
 const APPLY_QUEUE_BYTES: usize = 2 << 20;
@@ -51,11 +51,6 @@ where
     K::DynamicType: Clone + Send + Sync,
 {
     let (events, applied) = crate::queue::queue::<watcher::Event<Raw<K>>, Raw<K>>();
-    // Room in the queue: the watch task waits for it rather than read ahead without bound
-    // (the server and the socket hold the rest).
-    let room = Arc::new(tokio::sync::Notify::new());
-    let made_room = room.clone();
-    let taken = inner.counters.clone();
     // Transforms and the watch error handler run there, inside the runtime's context.
     let runtime = tokio::runtime::Handle::current();
     let apply_inner = inner.clone();
@@ -67,8 +62,7 @@ where
             // thread gone when it sends).
             let applied = ApplyEnd {
                 applied: Some(applied),
-                room: made_room,
-                counters: taken,
+                room: &apply_inner.room,
             };
             let mut work = ApplyBuffers::default();
             while applied.take_all(&mut work) {
@@ -113,14 +107,15 @@ where
             }
             // Counted before they are queued, so the apply thread never takes away more than
             // was added.
-            let queued_bytes = &inner.counters.queued_text_bytes;
-            queued_bytes.fetch_add(watch_text_bytes(&ready), Ordering::AcqRel);
+            let room = &inner.room;
+            room.text_bytes.fetch_add(watch_text_bytes(&ready), Ordering::AcqRel);
             let Some(mut queued) = sender.send(ready.drain(..)) else {
                 tracing::error!(informer = %inner.options.name, "the apply thread is gone; the informer stops");
                 break;
             };
-            while queued >= APPLY_QUEUE || queued_bytes.load(Ordering::Acquire) >= APPLY_QUEUE_BYTES {
-                room.notified().await;
+            // Rather than read ahead without bound: the server and the socket hold the rest.
+            while queued >= APPLY_QUEUE || room.text_bytes.load(Ordering::Acquire) >= APPLY_QUEUE_BYTES {
+                room.made.notified().await;
                 queued = sender.len();
             }
         }
@@ -160,17 +155,25 @@ fn watch_text_bytes<K>(events: &[watcher::Event<Raw<K>>]) -> usize {
         .sum()
 }
 
+/// Room in the queue from the watch task to the apply thread, beside the count of events that
+/// the queue itself keeps (an informer's, see [`APPLY_QUEUE`] and [`APPLY_QUEUE_BYTES`]).
+#[derive(Debug, Default)]
+pub(crate) struct Room {
+    /// The bytes of watch events' texts queued.
+    text_bytes: AtomicUsize,
+    /// Notified when the apply thread takes what is queued, or is gone.
+    made: tokio::sync::Notify,
+}
+
 /// The apply thread's end of the queue from the watch task: takes what is queued and makes room
 /// for more. Dropped (however the thread ends), it closes the queue, then wakes a watch task
 /// waiting for room, which finds the queue closed when it sends.
-struct ApplyEnd<K> {
+struct ApplyEnd<'a, K> {
     applied: Option<crate::queue::Receiver<watcher::Event<Raw<K>>, Raw<K>>>,
-    room: Arc<tokio::sync::Notify>,
-    /// Where the bytes of watch events' texts queued are counted.
-    counters: Arc<crate::stats::Counters>,
+    room: &'a Room,
 }
 
-impl<K> ApplyEnd<K> {
+impl<K> ApplyEnd<'_, K> {
     /// Takes everything queued into `work.batch`, handing back `work.spent`; false once the
     /// watch task is gone and everything was taken.
     fn take_all(&self, work: &mut ApplyBuffers<K>) -> bool {
@@ -180,21 +183,21 @@ impl<K> ApplyEnd<K> {
         if !applied.take_all(&mut work.batch, &mut work.spent) {
             return false;
         }
-        self.counters
-            .queued_text_bytes
+        self.room
+            .text_bytes
             .fetch_sub(watch_text_bytes(&work.batch), Ordering::AcqRel);
-        self.room.notify_one();
+        self.room.made.notify_one();
         true
     }
 }
 
-impl<K> Drop for ApplyEnd<K> {
+impl<K> Drop for ApplyEnd<'_, K> {
     fn drop(&mut self) {
         // Closed first (sending then fails, and the queue is empty), woken after: a watch task
         // woken earlier could find the queue still full and wait again, for good.
         drop(self.applied.take());
-        self.counters.queued_text_bytes.store(0, Ordering::Release);
-        self.room.notify_one();
+        self.room.text_bytes.store(0, Ordering::Release);
+        self.room.made.notify_one();
     }
 }
 
@@ -450,7 +453,7 @@ mod tests {
             api.create(&PostParams::default(), &cm).await.unwrap();
         }
         // Let the watch task read all it will.
-        let queued = || informer.inner.counters.queued_text_bytes.load(Ordering::Acquire);
+        let queued = || informer.inner.room.text_bytes.load(Ordering::Acquire);
         let mut last = usize::MAX;
         for _ in 0..50 {
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -33,8 +33,6 @@ pub(crate) struct Counters {
     pub lists: AtomicU64,
     pub events_applied: AtomicU64,
     pub last_resource_version: Mutex<Option<String>>,
-    /// The bytes of watch events' texts queued for the apply thread (see `pipeline`).
-    pub queued_text_bytes: std::sync::atomic::AtomicUsize,
 }
 
 impl Counters {
