@@ -24,9 +24,8 @@ const APPLY_QUEUE: usize = 1024;
 /// The most bytes of watch events' texts queued for the apply thread before the watch task
 /// waits (the server and the socket hold the rest). Texts waiting are memory beside the cache:
 /// on the events benchmark (100,000 pod updates of 5.2 KB to 3 handlers), 1,024 queued events
-/// held 4-7 MB of text at the peak, which was all of the consumer's RSS above kube-runtime's
-/// under mimalloc (`/proc/PID/smaps`: the allocator's arena was the same size for both). With
-/// this bound, a burst of 1 MB objects does not queue a gigabyte either. A list's page is read
+/// held 4-7 MB of text in mappings at the peak (`/proc/PID/smaps`); with this bound, 0-4 MB.
+/// Nor does a burst of 1 MB objects queue a gigabyte. A list's page is read
 /// whole anyway, so listed objects count against [`APPLY_QUEUE`] only: the watch task then asks
 /// for the next page while the apply thread still decodes this one.
 const APPLY_QUEUE_BYTES: usize = 2 << 20;
