@@ -11,13 +11,14 @@ use crate::orchestrate::{GO, RUST};
 type Samples = std::collections::BTreeMap<(String, String, String), Vec<f64>>;
 
 /// The measurements, in table order, and whether more is better.
-const MEASUREMENTS: [(&str, bool); 10] = [
+const MEASUREMENTS: [(&str, bool); 11] = [
     ("sync 10,000 pods, wall (s)", false),
     ("RSS per cached pod (B)", false),
     ("live heap per cached pod (B)", false),
     ("RSS per cached pod (B), managedFields stripped", false),
     ("live heap per cached pod (B), managedFields stripped", false),
     ("events/s, 100,000 updates to 3 handlers", true),
+    (crate::orchestrate::LISTED_PEAK, false),
     ("events run: peak RSS (MiB)", false),
     ("events run: peak live heap (MiB)", false),
     ("lister get by name (ns)", false),

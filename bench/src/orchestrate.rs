@@ -21,6 +21,9 @@ pub const RUST: [(&str, &str); 3] = [
     ("ours, compressed cache", "ours-compressed"),
     ("kube-runtime", "kube"),
 ];
+/// The events run's peak RSS once the 1,000 pods are listed, before any event: the initial
+/// list's share of the run's peak.
+pub const LISTED_PEAK: &str = "events run: peak RSS once listed (MiB)";
 /// The Go peer's name in the table.
 pub const GO: &str = "client-go v0.37.2";
 
@@ -121,18 +124,22 @@ pub fn run(args: &[String]) -> i32 {
         if wanted("events") {
             for (alloc, binary) in &options.binaries {
                 for (consumer, variant) in RUST {
-                    let (rate, hwm, heap) = events_run(Command::new(binary).args(["events", variant]), &[]);
+                    let (rate, listed, hwm, heap) = events_run(Command::new(binary).args(["events", variant]), &[]);
                     let heap = heap.expect("a Rust consumer reports its peak live heap");
-                    eprintln!("  events {consumer} [{alloc}]: {rate:.0} ev/s, peak {hwm} KiB, peak heap {heap} KiB");
+                    eprintln!(
+                        "  events {consumer} [{alloc}]: {rate:.0} ev/s, peak {hwm} KiB ({listed} KiB once listed), peak heap {heap} KiB"
+                    );
                     push("events/s, 100,000 updates to 3 handlers", consumer, alloc, rate);
+                    push(LISTED_PEAK, consumer, alloc, listed / 1024.0);
                     push("events run: peak RSS (MiB)", consumer, alloc, hwm / 1024.0);
                     push("events run: peak live heap (MiB)", consumer, alloc, heap / 1024.0);
                 }
             }
             let pods = EVENT_PODS.to_string();
-            let (rate, hwm, _) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
-            eprintln!("  events {GO}: {rate:.0} ev/s, peak {hwm} KiB");
+            let (rate, listed, hwm, _) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
+            eprintln!("  events {GO}: {rate:.0} ev/s, peak {hwm} KiB ({listed} KiB once listed)");
             push("events/s, 100,000 updates to 3 handlers", GO, "Go", rate);
+            push(LISTED_PEAK, GO, "Go", listed / 1024.0);
             push("events run: peak RSS (MiB)", GO, "Go", hwm / 1024.0);
         }
         if wanted("query") && round == 0 {
@@ -270,9 +277,9 @@ fn signal(pid: u32, signal: &str) {
 }
 
 /// An events run of a consumer command, given the URL, then `after`: events per second, peak
-/// RSS in KiB and, from a Rust consumer (the Go peer has no counting allocator), peak live heap
-/// in KiB.
-fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, Option<f64>) {
+/// RSS in KiB once the pods are listed (before any event) and at the end, and, from a Rust
+/// consumer (the Go peer has no counting allocator), peak live heap in KiB.
+fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, f64, Option<f64>) {
     let mut server = Server::start(EVENT_PODS, EVENT_NAMESPACES);
     let mut child = consumer
         .arg(&server.url)
@@ -294,6 +301,7 @@ fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, Option<f64>)
         }
     };
     wait(EVENT_PODS, &mut stdin);
+    let listed = peak_rss_kib(child.id());
     assert_eq!(server.command("probe"), "ok");
     wait(EVENT_PODS + 1, &mut stdin);
     let target = EVENT_PODS + 1 + EVENTS;
@@ -316,9 +324,21 @@ fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, Option<f64>)
     let secs = reached.saturating_sub(start) as f64 / 1e9;
     (
         EVENTS as f64 / secs,
+        listed,
         f(&exit, "hwm"),
         exit.get("heap_hwm").and_then(Value::as_f64),
     )
+}
+
+/// A process's peak RSS so far (`VmHWM`), in KiB.
+fn peak_rss_kib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the consumer's /proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .expect("VmHWM in /proc/PID/status")
 }
 
 fn machine() -> String {
