@@ -26,7 +26,12 @@ pub const HANDLERS: usize = 3;
 
 /// (VmHWM, VmRSS) of this process in KiB.
 pub fn memory_kib() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    process_memory_kib("self")
+}
+
+/// (VmHWM, VmRSS) in KiB of process `pid` (`self` for this one); zeros when unreadable.
+pub fn process_memory_kib(pid: &str) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()

@@ -332,13 +332,9 @@ fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, f64, Option<
 
 /// A process's peak RSS so far (`VmHWM`), in KiB.
 fn peak_rss_kib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the consumer's /proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
-        .expect("VmHWM in /proc/PID/status")
+    let (hwm, _) = crate::consumers::process_memory_kib(&pid.to_string());
+    assert!(hwm > 0, "no VmHWM in /proc/{pid}/status");
+    hwm as f64
 }
 
 fn machine() -> String {

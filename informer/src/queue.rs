@@ -192,30 +192,30 @@ impl<T, S> Receiver<T, S> {
             if state.closed {
                 return false;
             }
-            if !state.spent.is_empty() {
-                // Nothing queued: the producer may not send again for a long time, and would
-                // keep what was handed back until it does. Dropped here once the grace is over.
+            // Nothing queued: the producer may not send again for a long time, and would keep
+            // what was handed back until it does. Dropped here once the grace is over.
+            let left = (!state.spent.is_empty()).then(|| {
                 let deadline = *grace_over.get_or_insert_with(|| Instant::now() + self.shared.grace);
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    let spent = std::mem::take(&mut state.spent);
-                    drop(state);
-                    drop(spent);
-                    state = self.shared.lock();
-                    continue;
-                }
-                state.sleeping = true;
-                state = self
-                    .shared
-                    .ready
-                    .wait_timeout(state, left)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
-                state.sleeping = false;
+                deadline.saturating_duration_since(Instant::now())
+            });
+            if left.is_some_and(|left| left.is_zero()) {
+                let spent = std::mem::take(&mut state.spent);
+                drop(state);
+                drop(spent);
+                state = self.shared.lock();
                 continue;
             }
             state.sleeping = true;
-            state = self.shared.ready.wait(state).unwrap_or_else(PoisonError::into_inner);
+            let ready = &self.shared.ready;
+            state = match left {
+                Some(left) => {
+                    ready
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                None => ready.wait(state).unwrap_or_else(PoisonError::into_inner),
+            };
             state.sleeping = false;
         }
     }
