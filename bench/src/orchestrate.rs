@@ -26,6 +26,8 @@ pub const RUST: [(&str, &str); 3] = [
 pub const LISTED_PEAK: &str = "events run: peak RSS once listed (MiB)";
 /// The Go peer's name in the table.
 pub const GO: &str = "client-go v0.37.2";
+/// The Go peer's name for `--consumers`.
+const GO_VARIANT: &str = "go";
 
 struct Options {
     /// (allocator, binary) pairs for the Rust consumers.
@@ -34,6 +36,9 @@ struct Options {
     reps: usize,
     out: PathBuf,
     only: Option<String>,
+    /// The consumers to run, by their variant names (`ours`, `ours-compressed`, `kube`, `go`);
+    /// all of them when None.
+    consumers: Option<Vec<String>>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -46,6 +51,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         reps: 3,
         out: PathBuf::from("bench/results"),
         only: None,
+        consumers: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -66,16 +72,40 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--reps" => options.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
             "--out" => options.out = PathBuf::from(value()?),
             "--only" => options.only = Some(value()?),
+            "--consumers" => {
+                let names: Vec<String> = value()?.split(',').map(str::to_owned).collect();
+                let known: Vec<&str> = RUST.iter().map(|(_, v)| *v).chain([GO_VARIANT]).collect();
+                let unknown: Vec<&String> = names.iter().filter(|n| !known.contains(&n.as_str())).collect();
+                if !unknown.is_empty() {
+                    return Err(format!(
+                        "--consumers: unknown {unknown:?} (known: {})",
+                        known.join(", ")
+                    ));
+                }
+                options.consumers = Some(names);
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    if !options.peer.is_file() {
+    if options.runs(GO_VARIANT) && !options.peer.is_file() {
         return Err(format!(
             "the client-go peer is missing ({:?}): build it with `cargo xtask go-peers` and name it in KUBE_INFORMER_PEER or --peer (`cargo xtask bench` does both)",
             options.peer
         ));
     }
     Ok(options)
+}
+
+impl Options {
+    /// Whether the consumer of this variant name runs.
+    fn runs(&self, variant: &str) -> bool {
+        self.consumers.as_ref().is_none_or(|c| c.iter().any(|n| n == variant))
+    }
+
+    /// The Rust consumers that run, as in [`RUST`].
+    fn rust(&self) -> Vec<(&'static str, &'static str)> {
+        RUST.into_iter().filter(|(_, v)| self.runs(v)).collect()
+    }
 }
 
 /// Samples per (measurement, consumer, allocator).
@@ -104,7 +134,7 @@ pub fn run(args: &[String]) -> i32 {
             for strip in [false, true] {
                 let suffix = if strip { ", managedFields stripped" } else { "" };
                 for (alloc, binary) in &options.binaries {
-                    for (consumer, variant) in RUST {
+                    for (consumer, variant) in options.rust() {
                         let variant = if strip {
                             format!("{variant}+strip")
                         } else {
@@ -115,15 +145,17 @@ pub fn run(args: &[String]) -> i32 {
                         record_sync(&mut push, &r, consumer, alloc, suffix);
                     }
                 }
-                let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
-                let r = sync_run(&peer, if strip { &["--strip-managed-fields"] } else { &[] });
-                eprintln!("  sync {GO}{suffix}: {r}");
-                record_sync(&mut push, &r, GO, "Go", suffix);
+                if options.runs(GO_VARIANT) {
+                    let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
+                    let r = sync_run(&peer, if strip { &["--strip-managed-fields"] } else { &[] });
+                    eprintln!("  sync {GO}{suffix}: {r}");
+                    record_sync(&mut push, &r, GO, "Go", suffix);
+                }
             }
         }
         if wanted("events") {
             for (alloc, binary) in &options.binaries {
-                for (consumer, variant) in RUST {
+                for (consumer, variant) in options.rust() {
                     let (rate, listed, hwm, heap) = events_run(Command::new(binary).args(["events", variant]), &[]);
                     let heap = heap.expect("a Rust consumer reports its peak live heap");
                     eprintln!(
@@ -135,16 +167,18 @@ pub fn run(args: &[String]) -> i32 {
                     push("events run: peak live heap (MiB)", consumer, alloc, heap / 1024.0);
                 }
             }
-            let pods = EVENT_PODS.to_string();
-            let (rate, listed, hwm, _) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
-            eprintln!("  events {GO}: {rate:.0} ev/s, peak {hwm} KiB ({listed} KiB once listed)");
-            push("events/s, 100,000 updates to 3 handlers", GO, "Go", rate);
-            push(LISTED_PEAK, GO, "Go", listed / 1024.0);
-            push("events run: peak RSS (MiB)", GO, "Go", hwm / 1024.0);
+            if options.runs(GO_VARIANT) {
+                let pods = EVENT_PODS.to_string();
+                let (rate, listed, hwm, _) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
+                eprintln!("  events {GO}: {rate:.0} ev/s, peak {hwm} KiB ({listed} KiB once listed)");
+                push("events/s, 100,000 updates to 3 handlers", GO, "Go", rate);
+                push(LISTED_PEAK, GO, "Go", listed / 1024.0);
+                push("events run: peak RSS (MiB)", GO, "Go", hwm / 1024.0);
+            }
         }
         if wanted("query") && round == 0 {
             for (alloc, binary) in &options.binaries {
-                for (consumer, variant) in RUST {
+                for (consumer, variant) in options.rust() {
                     let out = Command::new(binary)
                         .args(["query", variant])
                         .output()

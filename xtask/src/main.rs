@@ -65,7 +65,8 @@ fn workspace_root() -> PathBuf {
 }
 
 /// `cargo xtask bench [controller | informer [filter] | ARGS]`:
-/// - with no argument (or the orchestrator's own, such as `--reps 5` or `--only events`):
+/// - with no argument (or the orchestrator's own, such as `--reps 5`, `--only events` or
+///   `--consumers ours,kube`):
 ///   issue 14's table, our informer beside kube-runtime's reflector and client-go's informer
 ///   (the Go peer, built here), every server out of process, the Rust consumers built once per
 ///   allocator (glibc, jemalloc, mimalloc); writes `bench/results/informer.md` and `.svg`;
