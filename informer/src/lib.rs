@@ -9,7 +9,7 @@
 //! (every list at its exact length), runs the transforms, updates the cache and queues the
 //! changes; and one worker thread per handler. Transforms and the watch error handler run on
 //! the apply thread, inside the runtime's context (the error handler also on the watch task).
-//! A handler more than 64 notifications behind makes the apply thread wait for it, so that
+//! A handler more than 16 notifications behind makes the apply thread wait for it, so that
 //! the versions queued for it stay bounded.
 //!
 //! The cache keeps objects decoded by default; [`CacheStorage::compressed`] keeps each one as

@@ -30,8 +30,10 @@ const APPLY_QUEUE: usize = 1024;
 /// for the next page while the apply thread still decodes this one.
 const APPLY_QUEUE_BYTES: usize = 2 << 20;
 
-/// The most watch events applied and dispatched as one batch.
-const DISPATCH_BATCH: usize = 64;
+/// The most watch events applied and dispatched as one batch (see
+/// [`crate::processor::LISTENER_BACKLOG`] for how it was chosen: the objects a batch replaces
+/// stay alive until the slowest handler has handled it).
+const DISPATCH_BATCH: usize = 16;
 
 /// Starts the pipeline of `inner`'s informer on the current tokio runtime: returns the watch
 /// task and the apply thread, which ends once the watch task has ended and it has applied what
@@ -463,8 +465,8 @@ mod tests {
             last = now;
         }
         let queued_now = queued();
-        // The bound, plus the batch that crossed it (up to 64 events).
-        let most = super::APPLY_QUEUE_BYTES + 64 * (65 << 10);
+        // The bound, plus the batch that crossed it (up to DISPATCH_BATCH events).
+        let most = super::APPLY_QUEUE_BYTES + super::DISPATCH_BATCH * (65 << 10);
         assert!(queued_now > 0, "nothing queued behind a blocked handler");
         assert!(
             queued_now <= most,

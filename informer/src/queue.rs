@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 /// How long a consumer with nothing queued leaves what it handed back for the producer to drop
 /// on its next send, before it drops it itself. A producer busy with its next batch sends again
-/// well within it (an informer's apply thread decodes 64 events in a few milliseconds); one gone
+/// well within it (an informer's apply thread decodes 16 events in about a millisecond); one gone
 /// quiet leaves a batch's worth alive for this long at most. On the events benchmark (100,000
 /// pod updates to 3 counting handlers, 2 interleaved rounds on 2026-12-03), the handlers' threads
 /// had freed the objects the apply thread decoded: with the grace, glibc's malloc ran 13,245 and
