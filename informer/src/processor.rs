@@ -18,8 +18,8 @@ use crate::queue;
 /// updates to 3 handlers, 1,000 pods cached): with no bound the run peaked at 332 MiB of RSS;
 /// dispatching 64 events at a time, the peak live heap was 46 MiB with a bound of 256 and 38 MiB
 /// with 64 (kube-runtime's reflector feeding 3 channels: 36 MiB), and the events faster. Every
-/// notification queued holds the replaced object alive beside the cache: with 16 (and batches
-/// of [`crate::pipeline`]'s 16), 3 interleaved rounds on 2026-12-03 put the run's peak live heap
+/// notification queued holds the replaced object alive beside the cache: with 16 (and the
+/// pipeline's `DISPATCH_BATCH` of 16), 3 interleaved rounds on 2026-12-03 put the run's peak live heap
 /// at 30.8-30.9 MiB against 33.5-35.3 MiB with 64 under each of glibc, jemalloc and mimalloc
 /// (kube-runtime: 34.9), and its peak RSS at 53.6 / 61.3 / 73.0 MiB against 58.4 / 62.3 / 78.7;
 /// events/s fell from 14,891 / 16,456 / 11,993 to 11,896 / 12,564 / 12,341 (1.36-2.30x
