@@ -11,8 +11,10 @@ use crate::orchestrate::{GO, RUST};
 type Samples = std::collections::BTreeMap<(String, String, String), Vec<f64>>;
 
 /// The measurements, in table order, and whether more is better.
-const MEASUREMENTS: [(&str, bool); 11] = [
+const MEASUREMENTS: [(&str, bool); 15] = [
     ("sync 10,000 pods, wall (s)", false),
+    (crate::orchestrate::SYNC_USER, false),
+    (crate::orchestrate::SYNC_SYSTEM, false),
     ("RSS per cached pod (B)", false),
     ("live heap per cached pod (B)", false),
     ("RSS per cached pod (B), managedFields stripped", false),
@@ -21,6 +23,8 @@ const MEASUREMENTS: [(&str, bool); 11] = [
     (crate::orchestrate::LISTED_PEAK, false),
     ("events run: peak RSS (MiB)", false),
     ("events run: peak live heap (MiB)", false),
+    (crate::orchestrate::EVENTS_USER, false),
+    (crate::orchestrate::EVENTS_SYSTEM, false),
     ("lister get by name (ns)", false),
     ("lister list of a namespace, 100 pods (µs)", false),
 ];

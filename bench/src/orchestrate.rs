@@ -24,12 +24,30 @@ pub const RUST: [(&str, &str); 3] = [
 /// The events run's peak RSS once the 1,000 pods are listed, before any event: the initial
 /// list's share of the run's peak.
 pub const LISTED_PEAK: &str = "events run: peak RSS once listed (MiB)";
+/// The sync consumer's own CPU, user and system: the whole process, start to exit.
+pub const SYNC_USER: &str = "sync: consumer user CPU (s)";
+/// See [`SYNC_USER`].
+pub const SYNC_SYSTEM: &str = "sync: consumer system CPU (s)";
+/// The events consumer's own CPU, user and system, over its whole run (list and events).
+pub const EVENTS_USER: &str = "events run: consumer user CPU (s)";
+/// See [`EVENTS_USER`].
+pub const EVENTS_SYSTEM: &str = "events run: consumer system CPU (s)";
 /// The Go peer's name in the table.
 pub const GO: &str = "client-go v0.37.2";
 /// The Go peer's name for `--consumers`.
 const GO_VARIANT: &str = "go";
 
+/// What every run needs.
+struct Common {
+    /// The kernel's clock ticks per second.
+    ticks: f64,
+    /// Seconds to wait before a consumer starts ([`settle`]).
+    settle: f64,
+}
+
 struct Options {
+    /// Seconds to wait before each consumer starts (`--settle`; see [`settle`]).
+    settle: f64,
     /// (allocator, binary) pairs for the Rust consumers.
     binaries: Vec<(String, PathBuf)>,
     peer: PathBuf,
@@ -48,7 +66,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         peer: std::env::var_os("KUBE_INFORMER_PEER")
             .map(PathBuf::from)
             .unwrap_or_default(),
-        reps: 3,
+        reps: 5,
+        settle: 3.0,
         out: PathBuf::from("bench/results"),
         only: None,
         consumers: None,
@@ -70,6 +89,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--peer" => options.peer = PathBuf::from(value()?),
             "--reps" => options.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
+            "--settle" => options.settle = value()?.parse().map_err(|e| format!("--settle: {e}"))?,
             "--out" => options.out = PathBuf::from(value()?),
             "--only" => options.only = Some(value()?),
             "--consumers" => {
@@ -121,6 +141,10 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     let wanted = |what: &str| options.only.as_deref().is_none_or(|o| o == what);
+    let common = Common {
+        ticks: clock_ticks(),
+        settle: options.settle,
+    };
     let mut samples = Samples::new();
     let mut push = |measurement: &str, consumer: &str, alloc: &str, value: f64| {
         samples
@@ -140,40 +164,41 @@ pub fn run(args: &[String]) -> i32 {
                         } else {
                             variant.to_owned()
                         };
-                        let r = sync_run(&[binary.as_os_str().into(), "sync".into(), variant.into()], &[]);
-                        eprintln!("  sync {consumer} [{alloc}]{suffix}: {r}");
-                        record_sync(&mut push, &r, consumer, alloc, suffix);
+                        let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
+                        let (r, run) = sync_run(&command, &[], &common);
+                        eprintln!("  sync {consumer} [{alloc}]{suffix}: {r} cpu {:?}", run.cpu);
+                        record_sync(&mut push, &r, &run, consumer, alloc, suffix);
                     }
                 }
                 if options.runs(GO_VARIANT) {
                     let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
-                    let r = sync_run(&peer, if strip { &["--strip-managed-fields"] } else { &[] });
-                    eprintln!("  sync {GO}{suffix}: {r}");
-                    record_sync(&mut push, &r, GO, "Go", suffix);
+                    let (r, run) = sync_run(&peer, if strip { &["--strip-managed-fields"] } else { &[] }, &common);
+                    eprintln!("  sync {GO}{suffix}: {r} cpu {:?}", run.cpu);
+                    record_sync(&mut push, &r, &run, GO, "Go", suffix);
                 }
             }
         }
         if wanted("events") {
             for (alloc, binary) in &options.binaries {
                 for (consumer, variant) in options.rust() {
-                    let (rate, listed, hwm, heap) = events_run(Command::new(binary).args(["events", variant]), &[]);
-                    let heap = heap.expect("a Rust consumer reports its peak live heap");
+                    let e = events_run(Command::new(binary).args(["events", variant]), &[], &common);
+                    let heap = e.heap.expect("a Rust consumer reports its peak live heap");
                     eprintln!(
-                        "  events {consumer} [{alloc}]: {rate:.0} ev/s, peak {hwm} KiB ({listed} KiB once listed), peak heap {heap} KiB"
+                        "  events {consumer} [{alloc}]: {:.0} ev/s, peak {} KiB ({} KiB once listed), peak heap {heap} KiB, cpu {:?}",
+                        e.rate, e.hwm, e.listed, e.run.cpu
                     );
-                    push("events/s, 100,000 updates to 3 handlers", consumer, alloc, rate);
-                    push(LISTED_PEAK, consumer, alloc, listed / 1024.0);
-                    push("events run: peak RSS (MiB)", consumer, alloc, hwm / 1024.0);
+                    record_events(&mut push, &e, consumer, alloc);
                     push("events run: peak live heap (MiB)", consumer, alloc, heap / 1024.0);
                 }
             }
             if options.runs(GO_VARIANT) {
                 let pods = EVENT_PODS.to_string();
-                let (rate, listed, hwm, _) = events_run(Command::new(&options.peer).arg("events"), &[&pods]);
-                eprintln!("  events {GO}: {rate:.0} ev/s, peak {hwm} KiB ({listed} KiB once listed)");
-                push("events/s, 100,000 updates to 3 handlers", GO, "Go", rate);
-                push(LISTED_PEAK, GO, "Go", listed / 1024.0);
-                push("events run: peak RSS (MiB)", GO, "Go", hwm / 1024.0);
+                let e = events_run(Command::new(&options.peer).arg("events"), &[&pods], &common);
+                eprintln!(
+                    "  events {GO}: {:.0} ev/s, peak {} KiB ({} KiB once listed), cpu {:?}",
+                    e.rate, e.hwm, e.listed, e.run.cpu
+                );
+                record_events(&mut push, &e, GO, "Go");
             }
         }
         if wanted("query") && round == 0 {
@@ -200,7 +225,11 @@ pub fn run(args: &[String]) -> i32 {
     let allocs: Vec<String> = options.binaries.iter().map(|(a, _)| a.clone()).collect();
     let table = crate::chart::table(&samples, &allocs, options.reps);
     println!("{table}");
-    if let Err(err) = write_results(&options.out, &table, &samples, &allocs) {
+    let settling = format!(
+        "each consumer started {}s after the previous process exited",
+        options.settle
+    );
+    if let Err(err) = write_results(&options.out, &table, &samples, &allocs, &settling) {
         eprintln!("kube-informer-bench: writing the results: {err}");
         return 1;
     }
@@ -211,10 +240,19 @@ fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("{key} in {v}"))
 }
 
-fn record_sync(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, consumer: &str, alloc: &str, suffix: &str) {
+fn record_sync(
+    push: &mut impl FnMut(&str, &str, &str, f64),
+    r: &Value,
+    run: &Run,
+    consumer: &str,
+    alloc: &str,
+    suffix: &str,
+) {
     let n = f(r, "n");
     if suffix.is_empty() {
         push("sync 10,000 pods, wall (s)", consumer, alloc, f(r, "secs"));
+        push(SYNC_USER, consumer, alloc, run.cpu.0);
+        push(SYNC_SYSTEM, consumer, alloc, run.cpu.1);
     }
     push(
         &format!("RSS per cached pod (B){suffix}"),
@@ -228,6 +266,14 @@ fn record_sync(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, consumer
         alloc,
         (f(r, "heap_after") - f(r, "heap_before")) / n,
     );
+}
+
+fn record_events(push: &mut impl FnMut(&str, &str, &str, f64), e: &Events, consumer: &str, alloc: &str) {
+    push("events/s, 100,000 updates to 3 handlers", consumer, alloc, e.rate);
+    push(LISTED_PEAK, consumer, alloc, e.listed / 1024.0);
+    push("events run: peak RSS (MiB)", consumer, alloc, e.hwm / 1024.0);
+    push(EVENTS_USER, consumer, alloc, e.run.cpu.0);
+    push(EVENTS_SYSTEM, consumer, alloc, e.run.cpu.1);
 }
 
 /// A server process and its command pipe.
@@ -279,9 +325,18 @@ fn read_line(reader: &mut impl BufRead) -> String {
     line.trim().to_owned()
 }
 
-/// A sync run of a consumer command, given URL and N, then `after`.
-fn sync_run(command: &[std::ffi::OsString], after: &[&str]) -> Value {
+/// What a consumer's run cost in CPU.
+struct Run {
+    /// User and system CPU seconds of the consumer process.
+    cpu: (f64, f64),
+}
+
+/// A sync run of a consumer command, given URL and N, then `after`: the consumer's JSON line.
+fn sync_run(command: &[std::ffi::OsString], after: &[&str], c: &Common) -> (Value, Run) {
     let server = Server::start(SYNC_PODS, SYNC_NAMESPACES);
+    settle(c.settle);
+    let ticks = c.ticks;
+    let before = children_cpu(ticks);
     let out = Command::new(&command[0])
         .args(&command[1..])
         .args([server.url.as_str(), &SYNC_PODS.to_string()])
@@ -289,10 +344,13 @@ fn sync_run(command: &[std::ffi::OsString], after: &[&str]) -> Value {
         .stderr(Stdio::inherit())
         .output()
         .expect("a sync run");
+    let after_cpu = children_cpu(ticks);
     server.stop();
     assert!(out.status.success(), "sync run {command:?} failed: {}", out.status);
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("sync run {command:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    let value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("sync run {command:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let cpu = (after_cpu.0 - before.0, after_cpu.1 - before.1);
+    (value, Run { cpu })
 }
 
 fn unix_nanos() -> u64 {
@@ -310,11 +368,25 @@ fn signal(pid: u32, signal: &str) {
     assert!(status.success(), "kill {signal} {pid}");
 }
 
-/// An events run of a consumer command, given the URL, then `after`: events per second, peak
-/// RSS in KiB once the pods are listed (before any event) and at the end, and, from a Rust
-/// consumer (the Go peer has no counting allocator), peak live heap in KiB.
-fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, f64, Option<f64>) {
+/// What an events run measured.
+struct Events {
+    /// Events per second.
+    rate: f64,
+    /// Peak RSS in KiB once the pods are listed, before any event.
+    listed: f64,
+    /// Peak RSS in KiB at the end.
+    hwm: f64,
+    /// From a Rust consumer (the Go peer has no counting allocator), peak live heap in KiB.
+    heap: Option<f64>,
+    run: Run,
+}
+
+/// An events run of a consumer command, given the URL, then `after`.
+fn events_run(consumer: &mut Command, after: &[&str], c: &Common) -> Events {
     let mut server = Server::start(EVENT_PODS, EVENT_NAMESPACES);
+    settle(c.settle);
+    let ticks = c.ticks;
+    let before = children_cpu(ticks);
     let mut child = consumer
         .arg(&server.url)
         .args(after)
@@ -354,14 +426,18 @@ fn events_run(consumer: &mut Command, after: &[&str]) -> (f64, f64, f64, Option<
     writeln!(stdin, "EXIT").expect("EXIT");
     let exit: Value = serde_json::from_str(&read_line(&mut stdout)).expect("the consumer's last line");
     let _ = child.wait();
+    let after_cpu = children_cpu(ticks);
     server.stop();
     let secs = reached.saturating_sub(start) as f64 / 1e9;
-    (
-        EVENTS as f64 / secs,
+    Events {
+        rate: EVENTS as f64 / secs,
         listed,
-        f(&exit, "hwm"),
-        exit.get("heap_hwm").and_then(Value::as_f64),
-    )
+        hwm: f(&exit, "hwm"),
+        heap: exit.get("heap_hwm").and_then(Value::as_f64),
+        run: Run {
+            cpu: (after_cpu.0 - before.0, after_cpu.1 - before.1),
+        },
+    }
 }
 
 /// A process's peak RSS so far (`VmHWM`), in KiB.
@@ -369,6 +445,43 @@ fn peak_rss_kib(pid: u32) -> f64 {
     let (hwm, _) = crate::consumers::process_memory_kib(&pid.to_string());
     assert!(hwm > 0, "no VmHWM in /proc/{pid}/status");
     hwm as f64
+}
+
+/// Waits before a consumer starts, so that every consumer finds the machine's free memory in the
+/// same state: the memory the previous consumer and server freed handed back to the hypervisor.
+///
+/// On a VM with free-page reporting (virtio-balloon, as on the development machine), memory a
+/// process frees is reported to the host some seconds later; touching it again then costs a
+/// host fault, which shows as the guest's system time. A consumer started at once reused the
+/// previous run's pages, hot: the same mimalloc sync took 0.04-0.08 s of system time then, and
+/// 0.75-0.88 s when started 2, 3 or 5 s later (and 0.41-0.84 s for the first run of a batch).
+/// The wall-time ratios swung with which state a consumer happened to meet. Writing
+/// `/proc/sys/vm/compact_memory` instead did not settle it (0.18-1.06 s).
+fn settle(secs: f64) {
+    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+}
+
+/// The user and system CPU seconds of this process's waited-for children so far (`cutime` and
+/// `cstime` of `/proc/self/stat`). The difference across one consumer's wait is that consumer's
+/// CPU, as long as no other child is waited for between the two readings (an events run waits
+/// for two `kill` processes between them, about a millisecond).
+fn children_cpu(ticks_per_sec: f64) -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // The fields after the command's closing parenthesis, starting with the state (field 3).
+    let rest = &stat[stat.rfind(')').expect("a command in /proc/self/stat") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| -> f64 { fields[n - 3].parse::<f64>().expect("a number in /proc/self/stat") };
+    (field(16) / ticks_per_sec, field(17) / ticks_per_sec)
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`), in which `/proc` gives CPU times.
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
 }
 
 fn machine() -> String {
@@ -400,10 +513,10 @@ fn today() -> String {
         .unwrap_or_default()
 }
 
-fn write_results(out: &Path, table: &str, samples: &Samples, allocs: &[String]) -> std::io::Result<()> {
+fn write_results(out: &Path, table: &str, samples: &Samples, allocs: &[String], settling: &str) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
     let header = format!(
-        "Measured {} on {} by `cargo xtask bench`; every API server in a process of its own.\n\n",
+        "Measured {} on {} by `cargo xtask bench`; every API server in a process of its own; {settling}.\n\n",
         today(),
         machine()
     );

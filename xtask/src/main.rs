@@ -3,9 +3,9 @@
 //! - `cargo xtask builtins [--check]`: regenerate `scheme/src/builtins/generated.rs` from
 //!   k8s-openapi's own sources; with `--check`, fail when the checked-in copy differs.
 //! - `cargo xtask test`: run the whole workspace test suite (the README's test command).
-//! - `cargo xtask bench [--reps N] [--only sync|events|query]`: issue 14's table, our informer
-//!   beside kube-runtime and client-go under three allocators (`bench/`); `cargo xtask bench
-//!   informer [filter]`: issue 4's in-crate benchmark.
+//! - `cargo xtask bench [--reps N] [--settle SECS] [--only sync|events|query]`: issue 14's
+//!   table, our informer beside kube-runtime and client-go under three allocators (`bench/`);
+//!   `cargo xtask bench informer [filter]`: issue 4's in-crate benchmark.
 //! - `cargo xtask bench controller`: the workqueue and controller benchmarks' tables (issue 13).
 //! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
 //!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
@@ -65,7 +65,8 @@ fn workspace_root() -> PathBuf {
 }
 
 /// `cargo xtask bench [controller | informer [filter] | ARGS]`:
-/// - with no argument (or the orchestrator's own, such as `--reps 5`, `--only events` or
+/// - with no argument (or the orchestrator's own, such as `--reps 5` (the default), `--settle 3`
+///   (seconds before each consumer starts, the default), `--only events` or
 ///   `--consumers ours,kube`):
 ///   issue 14's table, our informer beside kube-runtime's reflector and client-go's informer
 ///   (the Go peer, built here), every server out of process, the Rust consumers built once per
