@@ -11,10 +11,13 @@ use crate::orchestrate::{GO, RUST};
 type Samples = std::collections::BTreeMap<(String, String, String), Vec<f64>>;
 
 /// The measurements, in table order, and whether more is better.
-const MEASUREMENTS: [(&str, bool); 15] = [
+const MEASUREMENTS: [(&str, bool); 18] = [
     ("sync 10,000 pods, wall (s)", false),
     (crate::orchestrate::SYNC_USER, false),
     (crate::orchestrate::SYNC_SYSTEM, false),
+    (crate::orchestrate::LARGE_WALL, false),
+    (crate::orchestrate::LARGE_SYSTEM, false),
+    (crate::orchestrate::LARGE_RSS, false),
     ("RSS per cached pod (B)", false),
     ("live heap per cached pod (B)", false),
     ("RSS per cached pod (B), managedFields stripped", false),

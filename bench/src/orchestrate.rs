@@ -12,6 +12,8 @@ use serde_json::Value;
 use crate::consumers::{EVENT_PODS, EVENTS};
 
 const SYNC_PODS: usize = 10_000;
+/// The large sync (`--large-reps`): the second size.
+const SYNC_LARGE: usize = 50_000;
 const SYNC_NAMESPACES: usize = 100;
 const EVENT_NAMESPACES: usize = 10;
 
@@ -32,6 +34,12 @@ pub const SYNC_SYSTEM: &str = "sync: consumer system CPU (s)";
 pub const EVENTS_USER: &str = "events run: consumer user CPU (s)";
 /// See [`EVENTS_USER`].
 pub const EVENTS_SYSTEM: &str = "events run: consumer system CPU (s)";
+/// The large sync's rows (see [`SYNC_LARGE`]).
+pub const LARGE_WALL: &str = "sync 50,000 pods, wall (s)";
+/// See [`LARGE_WALL`].
+pub const LARGE_SYSTEM: &str = "sync 50,000 pods: consumer system CPU (s)";
+/// See [`LARGE_WALL`].
+pub const LARGE_RSS: &str = "RSS per cached pod (B), 50,000 pods";
 /// The Go peer's name in the table.
 pub const GO: &str = "client-go v0.37.2";
 /// The Go peer's name for `--consumers`.
@@ -48,6 +56,8 @@ struct Common {
 struct Options {
     /// Seconds to wait before each consumer starts (`--settle`; see [`settle`]).
     settle: f64,
+    /// The rounds, from the first, that also sync 50,000 pods (`--large-reps`).
+    large_reps: usize,
     /// (allocator, binary) pairs for the Rust consumers.
     binaries: Vec<(String, PathBuf)>,
     peer: PathBuf,
@@ -68,6 +78,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             .unwrap_or_default(),
         reps: 5,
         settle: 3.0,
+        large_reps: 3,
         out: PathBuf::from("bench/results"),
         only: None,
         consumers: None,
@@ -89,6 +100,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--peer" => options.peer = PathBuf::from(value()?),
             "--reps" => options.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
+            "--large-reps" => {
+                options.large_reps = value()?.parse().map_err(|e| format!("--large-reps: {e}"))?;
+            }
             "--settle" => options.settle = value()?.parse().map_err(|e| format!("--settle: {e}"))?,
             "--out" => options.out = PathBuf::from(value()?),
             "--only" => options.only = Some(value()?),
@@ -165,17 +179,34 @@ pub fn run(args: &[String]) -> i32 {
                             variant.to_owned()
                         };
                         let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
-                        let (r, run) = sync_run(&command, &[], &common);
+                        let (r, run) = sync_run(&command, SYNC_PODS, &[], &common);
                         eprintln!("  sync {consumer} [{alloc}]{suffix}: {r} cpu {:?}", run.cpu);
                         record_sync(&mut push, &r, &run, consumer, alloc, suffix);
                     }
                 }
                 if options.runs(GO_VARIANT) {
                     let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
-                    let (r, run) = sync_run(&peer, if strip { &["--strip-managed-fields"] } else { &[] }, &common);
+                    let strip_flag: &[&str] = if strip { &["--strip-managed-fields"] } else { &[] };
+                    let (r, run) = sync_run(&peer, SYNC_PODS, strip_flag, &common);
                     eprintln!("  sync {GO}{suffix}: {r} cpu {:?}", run.cpu);
                     record_sync(&mut push, &r, &run, GO, "Go", suffix);
                 }
+            }
+        }
+        if wanted("sync") && round < options.large_reps {
+            for (alloc, binary) in &options.binaries {
+                for (consumer, variant) in options.rust() {
+                    let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
+                    let (r, run) = sync_run(&command, SYNC_LARGE, &[], &common);
+                    eprintln!("  sync {SYNC_LARGE} {consumer} [{alloc}]: {r} cpu {:?}", run.cpu);
+                    record_large(&mut push, &r, &run, consumer, alloc);
+                }
+            }
+            if options.runs(GO_VARIANT) {
+                let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
+                let (r, run) = sync_run(&peer, SYNC_LARGE, &[], &common);
+                eprintln!("  sync {SYNC_LARGE} {GO}: {r} cpu {:?}", run.cpu);
+                record_large(&mut push, &r, &run, GO, "Go");
             }
         }
         if wanted("events") {
@@ -268,6 +299,17 @@ fn record_sync(
     );
 }
 
+fn record_large(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, run: &Run, consumer: &str, alloc: &str) {
+    push(LARGE_WALL, consumer, alloc, f(r, "secs"));
+    push(LARGE_SYSTEM, consumer, alloc, run.cpu.1);
+    push(
+        LARGE_RSS,
+        consumer,
+        alloc,
+        (f(r, "rss_after") - f(r, "rss_before")) * 1024.0 / f(r, "n"),
+    );
+}
+
 fn record_events(push: &mut impl FnMut(&str, &str, &str, f64), e: &Events, consumer: &str, alloc: &str) {
     push("events/s, 100,000 updates to 3 handlers", consumer, alloc, e.rate);
     push(LISTED_PEAK, consumer, alloc, e.listed / 1024.0);
@@ -332,14 +374,14 @@ struct Run {
 }
 
 /// A sync run of a consumer command, given URL and N, then `after`: the consumer's JSON line.
-fn sync_run(command: &[std::ffi::OsString], after: &[&str], c: &Common) -> (Value, Run) {
-    let server = Server::start(SYNC_PODS, SYNC_NAMESPACES);
+fn sync_run(command: &[std::ffi::OsString], pods: usize, after: &[&str], c: &Common) -> (Value, Run) {
+    let server = Server::start(pods, SYNC_NAMESPACES);
     settle(c.settle);
     let ticks = c.ticks;
     let before = children_cpu(ticks);
     let out = Command::new(&command[0])
         .args(&command[1..])
-        .args([server.url.as_str(), &SYNC_PODS.to_string()])
+        .args([server.url.as_str(), &pods.to_string()])
         .args(after)
         .stderr(Stdio::inherit())
         .output()
