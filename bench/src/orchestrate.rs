@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::consumers::{EVENT_PODS, EVENTS};
 
 const SYNC_PODS: usize = 10_000;
-/// The large sync (`--large-reps`): the issue's second size.
+/// The large sync (`--large-rounds`): the issue's second size.
 const SYNC_LARGE: usize = 50_000;
 const SYNC_NAMESPACES: usize = 100;
 const EVENT_NAMESPACES: usize = 10;
@@ -26,15 +26,16 @@ pub const RUST: [(&str, &str); 3] = [
 /// The events run's peak RSS once the 1,000 pods are listed, before any event: the initial
 /// list's share of the run's peak.
 pub const LISTED_PEAK: &str = "events run: peak RSS once listed (MiB)";
-/// The sync consumer's own CPU, user and system: the whole process, start to exit.
+/// The sync consumer's user CPU: the whole process, start to exit.
 pub const SYNC_USER: &str = "sync: consumer user CPU (s)";
-/// See [`SYNC_USER`].
+/// The sync consumer's system CPU: the whole process, start to exit.
 pub const SYNC_SYSTEM: &str = "sync: consumer system CPU (s)";
-/// The events consumer's own CPU, user and system, over its whole run (list and events).
+/// The events consumer's user CPU over its whole run (list and events).
 pub const EVENTS_USER: &str = "events run: consumer user CPU (s)";
-/// See [`EVENTS_USER`].
+/// The events consumer's system CPU over its whole run (list and events).
 pub const EVENTS_SYSTEM: &str = "events run: consumer system CPU (s)";
-/// The large sync's rows (see [`SYNC_LARGE`]).
+/// The large sync's rows (see [`SYNC_LARGE`]): wall, system CPU (most of its time, see
+/// [`pause`]) and RSS per pod, the rows the issue gave at that size.
 pub const LARGE_WALL: &str = "sync 50,000 pods, wall (s)";
 /// See [`LARGE_WALL`].
 pub const LARGE_SYSTEM: &str = "sync 50,000 pods: consumer system CPU (s)";
@@ -46,18 +47,20 @@ pub const GO: &str = "client-go v0.37.2";
 const GO_VARIANT: &str = "go";
 
 /// What every run needs.
-struct Common {
+struct RunSettings {
     /// The kernel's clock ticks per second.
     ticks: f64,
-    /// Seconds to wait before a consumer starts ([`settle`]).
-    settle: f64,
+    /// Seconds to wait before a consumer starts ([`pause`]).
+    pause: f64,
 }
 
 struct Options {
-    /// Seconds to wait before each consumer starts (`--settle`; see [`settle`]).
-    settle: f64,
-    /// The rounds, from the first, that also sync 50,000 pods (`--large-reps`).
-    large_reps: usize,
+    /// Seconds each sync and events consumer waits for once its API server is ready
+    /// (`--pause`; see [`pause`]).
+    pause: f64,
+    /// The rounds, from the first, that also sync 50,000 pods (`--large-rounds`; at most
+    /// `reps` take effect, and only with the sync measurement).
+    large_rounds: usize,
     /// (allocator, binary) pairs for the Rust consumers.
     binaries: Vec<(String, PathBuf)>,
     peer: PathBuf,
@@ -77,8 +80,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
             .map(PathBuf::from)
             .unwrap_or_default(),
         reps: 5,
-        settle: 3.0,
-        large_reps: 3,
+        pause: 3.0,
+        large_rounds: 3,
         out: PathBuf::from("bench/results"),
         only: None,
         consumers: None,
@@ -100,10 +103,16 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--peer" => options.peer = PathBuf::from(value()?),
             "--reps" => options.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
-            "--large-reps" => {
-                options.large_reps = value()?.parse().map_err(|e| format!("--large-reps: {e}"))?;
+            "--large-rounds" => {
+                options.large_rounds = value()?.parse().map_err(|e| format!("--large-rounds: {e}"))?;
             }
-            "--settle" => options.settle = value()?.parse().map_err(|e| format!("--settle: {e}"))?,
+            "--pause" => {
+                let secs: f64 = value()?.parse().map_err(|e| format!("--pause: {e}"))?;
+                if !(0.0..=600.0).contains(&secs) {
+                    return Err(format!("--pause: {secs} is not a number of seconds from 0 to 600"));
+                }
+                options.pause = secs;
+            }
             "--out" => options.out = PathBuf::from(value()?),
             "--only" => options.only = Some(value()?),
             "--consumers" => {
@@ -155,9 +164,9 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     let wanted = |what: &str| options.only.as_deref().is_none_or(|o| o == what);
-    let common = Common {
+    let common = RunSettings {
         ticks: clock_ticks(),
-        settle: options.settle,
+        pause: options.pause,
     };
     let mut samples = Samples::new();
     let mut push = |measurement: &str, consumer: &str, alloc: &str, value: f64| {
@@ -180,7 +189,7 @@ pub fn run(args: &[String]) -> i32 {
                         };
                         let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
                         let (r, run) = sync_run(&command, SYNC_PODS, &[], &common);
-                        eprintln!("  sync {consumer} [{alloc}]{suffix}: {r} cpu {:?}", run.cpu);
+                        eprintln!("  sync {consumer} [{alloc}]{suffix}: {r} cpu {:?}", run);
                         record_sync(&mut push, &r, &run, consumer, alloc, suffix);
                     }
                 }
@@ -188,24 +197,24 @@ pub fn run(args: &[String]) -> i32 {
                     let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
                     let strip_flag: &[&str] = if strip { &["--strip-managed-fields"] } else { &[] };
                     let (r, run) = sync_run(&peer, SYNC_PODS, strip_flag, &common);
-                    eprintln!("  sync {GO}{suffix}: {r} cpu {:?}", run.cpu);
+                    eprintln!("  sync {GO}{suffix}: {r} cpu {:?}", run);
                     record_sync(&mut push, &r, &run, GO, "Go", suffix);
                 }
             }
         }
-        if wanted("sync") && round < options.large_reps {
+        if wanted("sync") && round < options.large_rounds {
             for (alloc, binary) in &options.binaries {
                 for (consumer, variant) in options.rust() {
                     let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
                     let (r, run) = sync_run(&command, SYNC_LARGE, &[], &common);
-                    eprintln!("  sync {SYNC_LARGE} {consumer} [{alloc}]: {r} cpu {:?}", run.cpu);
+                    eprintln!("  sync {SYNC_LARGE} {consumer} [{alloc}]: {r} cpu {:?}", run);
                     record_large(&mut push, &r, &run, consumer, alloc);
                 }
             }
             if options.runs(GO_VARIANT) {
                 let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
                 let (r, run) = sync_run(&peer, SYNC_LARGE, &[], &common);
-                eprintln!("  sync {SYNC_LARGE} {GO}: {r} cpu {:?}", run.cpu);
+                eprintln!("  sync {SYNC_LARGE} {GO}: {r} cpu {:?}", run);
                 record_large(&mut push, &r, &run, GO, "Go");
             }
         }
@@ -216,7 +225,7 @@ pub fn run(args: &[String]) -> i32 {
                     let heap = e.heap.expect("a Rust consumer reports its peak live heap");
                     eprintln!(
                         "  events {consumer} [{alloc}]: {:.0} ev/s, peak {} KiB ({} KiB once listed), peak heap {heap} KiB, cpu {:?}",
-                        e.rate, e.hwm, e.listed, e.run.cpu
+                        e.rate, e.hwm, e.listed, e.cpu
                     );
                     record_events(&mut push, &e, consumer, alloc);
                     push("events run: peak live heap (MiB)", consumer, alloc, heap / 1024.0);
@@ -227,7 +236,7 @@ pub fn run(args: &[String]) -> i32 {
                 let e = events_run(Command::new(&options.peer).arg("events"), &[&pods], &common);
                 eprintln!(
                     "  events {GO}: {:.0} ev/s, peak {} KiB ({} KiB once listed), cpu {:?}",
-                    e.rate, e.hwm, e.listed, e.run.cpu
+                    e.rate, e.hwm, e.listed, e.cpu
                 );
                 record_events(&mut push, &e, GO, "Go");
             }
@@ -257,8 +266,8 @@ pub fn run(args: &[String]) -> i32 {
     let table = crate::chart::table(&samples, &allocs, options.reps);
     println!("{table}");
     let settling = format!(
-        "each consumer started {}s after the previous process exited",
-        options.settle
+        "each sync and events consumer started {} s after its API server was ready",
+        options.pause
     );
     if let Err(err) = write_results(&options.out, &table, &samples, &allocs, &settling) {
         eprintln!("kube-informer-bench: writing the results: {err}");
@@ -274,7 +283,7 @@ fn f(v: &Value, key: &str) -> f64 {
 fn record_sync(
     push: &mut impl FnMut(&str, &str, &str, f64),
     r: &Value,
-    run: &Run,
+    run: &Cpu,
     consumer: &str,
     alloc: &str,
     suffix: &str,
@@ -282,8 +291,8 @@ fn record_sync(
     let n = f(r, "n");
     if suffix.is_empty() {
         push("sync 10,000 pods, wall (s)", consumer, alloc, f(r, "secs"));
-        push(SYNC_USER, consumer, alloc, run.cpu.0);
-        push(SYNC_SYSTEM, consumer, alloc, run.cpu.1);
+        push(SYNC_USER, consumer, alloc, run.user);
+        push(SYNC_SYSTEM, consumer, alloc, run.system);
     }
     push(
         &format!("RSS per cached pod (B){suffix}"),
@@ -299,9 +308,9 @@ fn record_sync(
     );
 }
 
-fn record_large(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, run: &Run, consumer: &str, alloc: &str) {
+fn record_large(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, run: &Cpu, consumer: &str, alloc: &str) {
     push(LARGE_WALL, consumer, alloc, f(r, "secs"));
-    push(LARGE_SYSTEM, consumer, alloc, run.cpu.1);
+    push(LARGE_SYSTEM, consumer, alloc, run.system);
     push(
         LARGE_RSS,
         consumer,
@@ -314,8 +323,8 @@ fn record_events(push: &mut impl FnMut(&str, &str, &str, f64), e: &Events, consu
     push("events/s, 100,000 updates to 3 handlers", consumer, alloc, e.rate);
     push(LISTED_PEAK, consumer, alloc, e.listed / 1024.0);
     push("events run: peak RSS (MiB)", consumer, alloc, e.hwm / 1024.0);
-    push(EVENTS_USER, consumer, alloc, e.run.cpu.0);
-    push(EVENTS_SYSTEM, consumer, alloc, e.run.cpu.1);
+    push(EVENTS_USER, consumer, alloc, e.cpu.user);
+    push(EVENTS_SYSTEM, consumer, alloc, e.cpu.system);
 }
 
 /// A server process and its command pipe.
@@ -367,18 +376,28 @@ fn read_line(reader: &mut impl BufRead) -> String {
     line.trim().to_owned()
 }
 
-/// What a consumer's run cost in CPU.
-struct Run {
-    /// User and system CPU seconds of the consumer process.
-    cpu: (f64, f64),
+/// CPU seconds of a process, or of this one's waited-for children ([`children_cpu`]).
+#[derive(Clone, Copy, Debug)]
+struct Cpu {
+    user: f64,
+    system: f64,
+}
+
+impl Cpu {
+    /// What was spent between `earlier` and `self`.
+    fn since(self, earlier: Cpu) -> Cpu {
+        Cpu {
+            user: self.user - earlier.user,
+            system: self.system - earlier.system,
+        }
+    }
 }
 
 /// A sync run of a consumer command, given URL and N, then `after`: the consumer's JSON line.
-fn sync_run(command: &[std::ffi::OsString], pods: usize, after: &[&str], c: &Common) -> (Value, Run) {
+fn sync_run(command: &[std::ffi::OsString], pods: usize, after: &[&str], c: &RunSettings) -> (Value, Cpu) {
     let server = Server::start(pods, SYNC_NAMESPACES);
-    settle(c.settle);
-    let ticks = c.ticks;
-    let before = children_cpu(ticks);
+    pause(c.pause);
+    let cpu_before = children_cpu(c.ticks);
     let out = Command::new(&command[0])
         .args(&command[1..])
         .args([server.url.as_str(), &pods.to_string()])
@@ -386,13 +405,12 @@ fn sync_run(command: &[std::ffi::OsString], pods: usize, after: &[&str], c: &Com
         .stderr(Stdio::inherit())
         .output()
         .expect("a sync run");
-    let after_cpu = children_cpu(ticks);
+    let cpu = children_cpu(c.ticks).since(cpu_before);
     server.stop();
     assert!(out.status.success(), "sync run {command:?} failed: {}", out.status);
     let value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("sync run {command:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
-    let cpu = (after_cpu.0 - before.0, after_cpu.1 - before.1);
-    (value, Run { cpu })
+    (value, cpu)
 }
 
 fn unix_nanos() -> u64 {
@@ -420,15 +438,15 @@ struct Events {
     hwm: f64,
     /// From a Rust consumer (the Go peer has no counting allocator), peak live heap in KiB.
     heap: Option<f64>,
-    run: Run,
+    /// The consumer's CPU over its whole run.
+    cpu: Cpu,
 }
 
 /// An events run of a consumer command, given the URL, then `after`.
-fn events_run(consumer: &mut Command, after: &[&str], c: &Common) -> Events {
+fn events_run(consumer: &mut Command, after: &[&str], c: &RunSettings) -> Events {
     let mut server = Server::start(EVENT_PODS, EVENT_NAMESPACES);
-    settle(c.settle);
-    let ticks = c.ticks;
-    let before = children_cpu(ticks);
+    pause(c.pause);
+    let cpu_before = children_cpu(c.ticks);
     let mut child = consumer
         .arg(&server.url)
         .args(after)
@@ -468,7 +486,7 @@ fn events_run(consumer: &mut Command, after: &[&str], c: &Common) -> Events {
     writeln!(stdin, "EXIT").expect("EXIT");
     let exit: Value = serde_json::from_str(&read_line(&mut stdout)).expect("the consumer's last line");
     let _ = child.wait();
-    let after_cpu = children_cpu(ticks);
+    let cpu = children_cpu(c.ticks).since(cpu_before);
     server.stop();
     let secs = reached.saturating_sub(start) as f64 / 1e9;
     Events {
@@ -476,9 +494,7 @@ fn events_run(consumer: &mut Command, after: &[&str], c: &Common) -> Events {
         listed,
         hwm: f(&exit, "hwm"),
         heap: exit.get("heap_hwm").and_then(Value::as_f64),
-        run: Run {
-            cpu: (after_cpu.0 - before.0, after_cpu.1 - before.1),
-        },
+        cpu,
     }
 }
 
@@ -489,8 +505,9 @@ fn peak_rss_kib(pid: u32) -> f64 {
     hwm as f64
 }
 
-/// Waits before a consumer starts, so that every consumer finds the machine's free memory in the
-/// same state: the memory the previous consumer and server freed handed back to the hypervisor.
+/// Waits once a consumer's API server is ready, before the consumer starts, so that every
+/// consumer finds the machine's free memory in the same state: the memory the previous consumer
+/// and server freed handed back to the hypervisor.
 ///
 /// On a VM with free-page reporting (virtio-balloon, as on the development machine), memory a
 /// process frees is reported to the host some seconds later; touching it again then costs a
@@ -498,8 +515,10 @@ fn peak_rss_kib(pid: u32) -> f64 {
 /// previous run's pages, hot: the same mimalloc sync took 0.04-0.08 s of system time then, and
 /// 0.75-0.88 s when started 2, 3 or 5 s later (and 0.41-0.84 s for the first run of a batch).
 /// The wall-time ratios swung with which state a consumer happened to meet. Writing
-/// `/proc/sys/vm/compact_memory` instead did not settle it (0.18-1.06 s).
-fn settle(secs: f64) {
+/// `/proc/sys/vm/compact_memory` instead did not settle it (0.18-1.06 s). With a 3 s pause, a
+/// consumer still met warm pages now and then (kube-runtime's system CPU, 0.14-0.77 s in one
+/// 5-round table): the system CPU rows show when.
+fn pause(secs: f64) {
     std::thread::sleep(std::time::Duration::from_secs_f64(secs));
 }
 
@@ -507,13 +526,16 @@ fn settle(secs: f64) {
 /// `cstime` of `/proc/self/stat`). The difference across one consumer's wait is that consumer's
 /// CPU, as long as no other child is waited for between the two readings (an events run waits
 /// for two `kill` processes between them, about a millisecond).
-fn children_cpu(ticks_per_sec: f64) -> (f64, f64) {
+fn children_cpu(ticks_per_sec: f64) -> Cpu {
     let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
     // The fields after the command's closing parenthesis, starting with the state (field 3).
     let rest = &stat[stat.rfind(')').expect("a command in /proc/self/stat") + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let field = |n: usize| -> f64 { fields[n - 3].parse::<f64>().expect("a number in /proc/self/stat") };
-    (field(16) / ticks_per_sec, field(17) / ticks_per_sec)
+    Cpu {
+        user: field(16) / ticks_per_sec,
+        system: field(17) / ticks_per_sec,
+    }
 }
 
 /// The kernel's clock ticks per second (`getconf CLK_TCK`), in which `/proc` gives CPU times.

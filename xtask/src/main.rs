@@ -3,9 +3,10 @@
 //! - `cargo xtask builtins [--check]`: regenerate `scheme/src/builtins/generated.rs` from
 //!   k8s-openapi's own sources; with `--check`, fail when the checked-in copy differs.
 //! - `cargo xtask test`: run the whole workspace test suite (the README's test command).
-//! - `cargo xtask bench [--reps N] [--settle SECS] [--only sync|events|query]`: issue 14's
-//!   table, our informer beside kube-runtime and client-go under three allocators (`bench/`);
-//!   `cargo xtask bench informer [filter]`: issue 4's in-crate benchmark.
+//! - `cargo xtask bench [--reps N] [--pause SECS] [--large-rounds N] [--only
+//!   sync|events|query]`: issue 14's table, our informer beside kube-runtime and client-go under
+//!   three allocators (`bench/`); `cargo xtask bench informer [filter]`: issue 4's in-crate
+//!   benchmark.
 //! - `cargo xtask bench controller`: the workqueue and controller benchmarks' tables (issue 13).
 //! - `cargo xtask control-plane [--print-dir]`: build `kube-apiserver` and `etcd` from their Go
 //!   modules into a per-version cache folder (see `control_plane`); with `--print-dir`, print it.
@@ -65,9 +66,10 @@ fn workspace_root() -> PathBuf {
 }
 
 /// `cargo xtask bench [controller | informer [filter] | ARGS]`:
-/// - with no argument (or the orchestrator's own, such as `--reps 5` (the default), `--settle 3`
-///   (seconds before each consumer starts, the default), `--only events` or
-///   `--consumers ours,kube`):
+/// - with no argument (or the orchestrator's own, such as `--reps 5` (the default), `--pause 3`
+///   (seconds each consumer waits once its API server is ready, for the machine's free memory to
+///   settle; the default), `--large-rounds 3` (rounds that also sync 50,000 pods; the default),
+///   `--only events` or `--consumers ours,kube`):
 ///   issue 14's table, our informer beside kube-runtime's reflector and client-go's informer
 ///   (the Go peer, built here), every server out of process, the Rust consumers built once per
 ///   allocator (glibc, jemalloc, mimalloc); writes `bench/results/informer.md` and `.svg`;
