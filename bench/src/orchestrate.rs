@@ -164,7 +164,7 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     let wanted = |what: &str| options.only.as_deref().is_none_or(|o| o == what);
-    let common = RunSettings {
+    let settings = RunSettings {
         ticks: clock_ticks(),
         pause: options.pause,
     };
@@ -180,48 +180,20 @@ pub fn run(args: &[String]) -> i32 {
         if wanted("sync") {
             for strip in [false, true] {
                 let suffix = if strip { ", managedFields stripped" } else { "" };
-                for (alloc, binary) in &options.binaries {
-                    for (consumer, variant) in options.rust() {
-                        let variant = if strip {
-                            format!("{variant}+strip")
-                        } else {
-                            variant.to_owned()
-                        };
-                        let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
-                        let (r, run) = sync_run(&command, SYNC_PODS, &[], &common);
-                        eprintln!("  sync {consumer} [{alloc}]{suffix}: {r} cpu {:?}", run);
-                        record_sync(&mut push, &r, &run, consumer, alloc, suffix);
-                    }
-                }
-                if options.runs(GO_VARIANT) {
-                    let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
-                    let strip_flag: &[&str] = if strip { &["--strip-managed-fields"] } else { &[] };
-                    let (r, run) = sync_run(&peer, SYNC_PODS, strip_flag, &common);
-                    eprintln!("  sync {GO}{suffix}: {r} cpu {:?}", run);
-                    record_sync(&mut push, &r, &run, GO, "Go", suffix);
+                for (consumer, alloc, r, cpu) in sync_all(&options, &settings, SYNC_PODS, strip) {
+                    record_sync(&mut push, &r, &cpu, consumer, &alloc, suffix);
                 }
             }
-        }
-        if wanted("sync") && round < options.large_rounds {
-            for (alloc, binary) in &options.binaries {
-                for (consumer, variant) in options.rust() {
-                    let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
-                    let (r, run) = sync_run(&command, SYNC_LARGE, &[], &common);
-                    eprintln!("  sync {SYNC_LARGE} {consumer} [{alloc}]: {r} cpu {:?}", run);
-                    record_large(&mut push, &r, &run, consumer, alloc);
+            if round < options.large_rounds {
+                for (consumer, alloc, r, cpu) in sync_all(&options, &settings, SYNC_LARGE, false) {
+                    record_large(&mut push, &r, &cpu, consumer, &alloc);
                 }
-            }
-            if options.runs(GO_VARIANT) {
-                let peer: Vec<std::ffi::OsString> = vec![options.peer.clone().into(), "sync".into()];
-                let (r, run) = sync_run(&peer, SYNC_LARGE, &[], &common);
-                eprintln!("  sync {SYNC_LARGE} {GO}: {r} cpu {:?}", run);
-                record_large(&mut push, &r, &run, GO, "Go");
             }
         }
         if wanted("events") {
             for (alloc, binary) in &options.binaries {
                 for (consumer, variant) in options.rust() {
-                    let e = events_run(Command::new(binary).args(["events", variant]), &[], &common);
+                    let e = events_run(Command::new(binary).args(["events", variant]), &[], &settings);
                     let heap = e.heap.expect("a Rust consumer reports its peak live heap");
                     eprintln!(
                         "  events {consumer} [{alloc}]: {:.0} ev/s, peak {} KiB ({} KiB once listed), peak heap {heap} KiB, cpu {:?}",
@@ -233,7 +205,7 @@ pub fn run(args: &[String]) -> i32 {
             }
             if options.runs(GO_VARIANT) {
                 let pods = EVENT_PODS.to_string();
-                let e = events_run(Command::new(&options.peer).arg("events"), &[&pods], &common);
+                let e = events_run(Command::new(&options.peer).arg("events"), &[&pods], &settings);
                 eprintln!(
                     "  events {GO}: {:.0} ev/s, peak {} KiB ({} KiB once listed), cpu {:?}",
                     e.rate, e.hwm, e.listed, e.cpu
@@ -265,11 +237,11 @@ pub fn run(args: &[String]) -> i32 {
     let allocs: Vec<String> = options.binaries.iter().map(|(a, _)| a.clone()).collect();
     let table = crate::chart::table(&samples, &allocs, options.reps);
     println!("{table}");
-    let settling = format!(
+    let pause_note = format!(
         "each sync and events consumer started {} s after its API server was ready",
         options.pause
     );
-    if let Err(err) = write_results(&options.out, &table, &samples, &allocs, &settling) {
+    if let Err(err) = write_results(&options.out, &table, &samples, &allocs, &pause_note) {
         eprintln!("kube-informer-bench: writing the results: {err}");
         return 1;
     }
@@ -280,10 +252,48 @@ fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("{key} in {v}"))
 }
 
+/// One sync of `pods` pods by every consumer that runs, each Rust one under every allocator,
+/// then the Go peer: (consumer, allocator, the consumer's JSON line, its CPU).
+fn sync_all(
+    options: &Options,
+    settings: &RunSettings,
+    pods: usize,
+    strip: bool,
+) -> Vec<(&'static str, String, Value, Cpu)> {
+    let suffix = if strip { ", managedFields stripped" } else { "" };
+    let mut runs = Vec::new();
+    for (alloc, binary) in &options.binaries {
+        for (consumer, variant) in options.rust() {
+            let variant = if strip {
+                format!("{variant}+strip")
+            } else {
+                variant.to_owned()
+            };
+            let command = [binary.as_os_str().into(), "sync".into(), variant.into()];
+            let (r, cpu) = sync_run(&command, pods, &[], settings);
+            eprintln!("  sync {pods} {consumer} [{alloc}]{suffix}: {r} cpu {cpu:?}");
+            runs.push((consumer, alloc.clone(), r, cpu));
+        }
+    }
+    if options.runs(GO_VARIANT) {
+        let peer = [options.peer.clone().into(), "sync".into()];
+        let flags: &[&str] = if strip { &["--strip-managed-fields"] } else { &[] };
+        let (r, cpu) = sync_run(&peer, pods, flags, settings);
+        eprintln!("  sync {pods} {GO}{suffix}: {r} cpu {cpu:?}");
+        runs.push((GO, "Go".to_owned(), r, cpu));
+    }
+    runs
+}
+
+/// RSS per cached object, in bytes, of a sync consumer's JSON line.
+fn rss_per_object(r: &Value) -> f64 {
+    (f(r, "rss_after") - f(r, "rss_before")) * 1024.0 / f(r, "n")
+}
+
 fn record_sync(
     push: &mut impl FnMut(&str, &str, &str, f64),
     r: &Value,
-    run: &Cpu,
+    cpu: &Cpu,
     consumer: &str,
     alloc: &str,
     suffix: &str,
@@ -291,14 +301,14 @@ fn record_sync(
     let n = f(r, "n");
     if suffix.is_empty() {
         push("sync 10,000 pods, wall (s)", consumer, alloc, f(r, "secs"));
-        push(SYNC_USER, consumer, alloc, run.user);
-        push(SYNC_SYSTEM, consumer, alloc, run.system);
+        push(SYNC_USER, consumer, alloc, cpu.user);
+        push(SYNC_SYSTEM, consumer, alloc, cpu.system);
     }
     push(
         &format!("RSS per cached pod (B){suffix}"),
         consumer,
         alloc,
-        (f(r, "rss_after") - f(r, "rss_before")) * 1024.0 / n,
+        rss_per_object(r),
     );
     push(
         &format!("live heap per cached pod (B){suffix}"),
@@ -308,15 +318,10 @@ fn record_sync(
     );
 }
 
-fn record_large(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, run: &Cpu, consumer: &str, alloc: &str) {
+fn record_large(push: &mut impl FnMut(&str, &str, &str, f64), r: &Value, cpu: &Cpu, consumer: &str, alloc: &str) {
     push(LARGE_WALL, consumer, alloc, f(r, "secs"));
-    push(LARGE_SYSTEM, consumer, alloc, run.system);
-    push(
-        LARGE_RSS,
-        consumer,
-        alloc,
-        (f(r, "rss_after") - f(r, "rss_before")) * 1024.0 / f(r, "n"),
-    );
+    push(LARGE_SYSTEM, consumer, alloc, cpu.system);
+    push(LARGE_RSS, consumer, alloc, rss_per_object(r));
 }
 
 fn record_events(push: &mut impl FnMut(&str, &str, &str, f64), e: &Events, consumer: &str, alloc: &str) {
@@ -528,6 +533,12 @@ fn pause(secs: f64) {
 /// for two `kill` processes between them, about a millisecond).
 fn children_cpu(ticks_per_sec: f64) -> Cpu {
     let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    parse_children_cpu(&stat, ticks_per_sec)
+}
+
+/// [`children_cpu`] of a `/proc/PID/stat` line: fields 16 and 17 (proc(5)), counted after the
+/// command's closing parenthesis, as the command may hold spaces and parentheses itself.
+fn parse_children_cpu(stat: &str, ticks_per_sec: f64) -> Cpu {
     // The fields after the command's closing parenthesis, starting with the state (field 3).
     let rest = &stat[stat.rfind(')').expect("a command in /proc/self/stat") + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -577,10 +588,16 @@ fn today() -> String {
         .unwrap_or_default()
 }
 
-fn write_results(out: &Path, table: &str, samples: &Samples, allocs: &[String], settling: &str) -> std::io::Result<()> {
+fn write_results(
+    out: &Path,
+    table: &str,
+    samples: &Samples,
+    allocs: &[String],
+    pause_note: &str,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
     let header = format!(
-        "Measured {} on {} by `cargo xtask bench`; every API server in a process of its own; {settling}.\n\n",
+        "Measured {} on {} by `cargo xtask bench`; every API server in a process of its own; {pause_note}.\n\n",
         today(),
         machine()
     );
@@ -592,4 +609,35 @@ fn write_results(out: &Path, table: &str, samples: &Samples, allocs: &[String], 
         &format!("{} · {}", today(), machine()),
     )
     .map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real line: `/proc/PID/stat` of a copy of bash named `s) h` that had waited for a
+    /// Python loop (0.75 s of user time) and a `dd` to /dev/null (0.36 s of system time), at
+    /// 100 ticks a second.
+    const STAT: &str = "3968 (s) h) S 3966 3966 5225 0 -1 4194304 222 9565 0 0 0 0 75 36 20 0 1 0 1228375 4464640 762 18446744073709551615 94612240011264 94612240800669 140729718281520 0 0 0 65536 4 65538 1 0 0 17 1 0 0 0 0 0 94612241033968 94612241082212 94612570292224 140729718286725 140729718286873 140729718286873 140729718288366 0\n";
+
+    #[test]
+    fn children_cpu_reads_cutime_and_cstime_past_a_command_with_parentheses() {
+        let cpu = parse_children_cpu(STAT, 100.0);
+        assert_eq!((cpu.user, cpu.system), (0.75, 0.36));
+    }
+
+    #[test]
+    fn children_cpu_counts_a_waited_child() {
+        let before = children_cpu(clock_ticks());
+        let status = Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
+            .status()
+            .expect("sh");
+        assert!(status.success());
+        let spent = children_cpu(clock_ticks()).since(before);
+        assert!(
+            spent.user + spent.system > 0.0,
+            "a busy child's CPU was not counted: {spent:?}"
+        );
+    }
 }
