@@ -23,22 +23,37 @@ const VERBS: [&str; 8] = [
     "watch",
 ];
 
-/// The version the fake claims, matching the k8s-openapi version it serves.
+/// `/version`: the real server's (recorded from kube-apiserver v1.37.2 in `data/version.json`:
+/// the version, emulation and compatibility fields that clients compare) when the scheme serves
+/// the recorded minor version, else `v1.<minor>.0`. The fake names itself in `platform`, where
+/// nothing parses the value, so that version checks in client tools behave as against the real
+/// server.
 pub(crate) fn version(scheme: &Scheme) -> Value {
+    static RECORDED: LazyLock<Value> =
+        LazyLock::new(|| serde_json::from_str(include_str!("../data/version.json")).expect("the recording is JSON"));
     let minor = scheme.k8s_version().and_then(|v| v.strip_prefix("1.")).unwrap_or("37");
-    json!({
-        "major": "1",
-        "minor": minor,
-        "gitVersion": format!("v1.{minor}.0-fake"),
-        "gitCommit": "0000000000000000000000000000000000000000",
-        "gitTreeState": "clean",
-        "buildDate": "2026-01-01T00:00:00Z",
-        "goVersion": "go1.26",
-        "compiler": "gc",
-        "platform": "linux/amd64",
-        "emulationMajor": "1",
-        "emulationMinor": minor,
-    })
+    let mut version = if RECORDED["minor"] == minor {
+        RECORDED.clone()
+    } else {
+        json!({
+            "major": "1",
+            "minor": minor,
+            "gitVersion": format!("v1.{minor}.0"),
+            "emulationMajor": "1",
+            "emulationMinor": minor,
+            "compiler": "gc",
+        })
+    };
+    for (key, value) in [
+        ("gitCommit", "0000000000000000000000000000000000000000"),
+        ("gitTreeState", "clean"),
+        ("buildDate", "2026-01-01T00:00:00Z"),
+        ("goVersion", "go1.26"),
+        ("platform", "linux/amd64 (kube-fake-apiserver)"),
+    ] {
+        version[key] = json!(value);
+    }
+    version
 }
 
 pub(crate) fn core_versions() -> Value {

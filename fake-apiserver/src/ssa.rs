@@ -70,10 +70,18 @@ fn list_type(raw: Option<&Value>) -> ListType {
     }
 }
 
-fn item_key(item: &Value, keys: &[String]) -> String {
+/// The `k:` path segment of a list-map item: its key fields, a missing one taking the default its
+/// schema declares (structured-merge-diff does, so an applied Service port without `protocol` is
+/// the live port with `protocol: TCP`).
+fn item_key(item: &Value, keys: &[String], schema: Schema<'_>) -> String {
     let mut key = Map::new();
     for k in keys {
-        if let Some(v) = item.get(k) {
+        let (field, raw) = schema.property(k);
+        if let Some(v) = item
+            .get(k)
+            .or_else(|| raw.and_then(|r| r.get("default")))
+            .or_else(|| field.default_value())
+        {
             key.insert(k.clone(), v.clone());
         }
     }
@@ -113,7 +121,7 @@ fn field_set(value: &Value, schema: Schema<'_>, prefix: &mut Path, out: &mut BTr
                 }
                 ListType::Map(keys) => {
                     for item in items {
-                        prefix.push(item_key(item, &keys));
+                        prefix.push(item_key(item, &keys, child_schema.items()));
                         out.insert(prefix.clone());
                         field_set(item, child_schema.items(), prefix, out);
                         prefix.pop();
@@ -172,6 +180,20 @@ fn from_fields_v1(value: &Value, prefix: &mut Path, out: &mut BTreeSet<Path>) {
     }
 }
 
+/// The index of the list-map item a `k:` key names: the one with every key field equal, else
+/// one whose missing key fields took their schema default in the key (see [`item_key`]: the
+/// default is not known here, but every field the item has must match).
+fn find_item(items: &[Value], key: &Map<String, Value>) -> Option<usize> {
+    items
+        .iter()
+        .position(|i| key.iter().all(|(k, v)| i.get(k) == Some(v)))
+        .or_else(|| {
+            items
+                .iter()
+                .position(|i| key.iter().all(|(k, v)| i.get(k).is_none_or(|x| x == v)))
+        })
+}
+
 /// The value a path names in an object.
 fn value_at<'a>(object: &'a Value, path: &[String]) -> Option<&'a Value> {
     let mut at = object;
@@ -182,9 +204,8 @@ fn value_at<'a>(object: &'a Value, path: &[String]) -> Option<&'a Value> {
             at.get(name)?
         } else if let Some(key) = segment.strip_prefix("k:") {
             let key: Map<String, Value> = serde_json::from_str(key).ok()?;
-            at.as_array()?
-                .iter()
-                .find(|i| key.iter().all(|(k, v)| i.get(k) == Some(v)))?
+            let items = at.as_array()?;
+            &items[find_item(items, &key)?]
         } else if let Some(value) = segment.strip_prefix("v:") {
             let value: Value = serde_json::from_str(value).ok()?;
             at.as_array()?.iter().find(|i| **i == value)?
@@ -213,7 +234,7 @@ fn remove_at(object: &mut Value, path: &[String]) {
                 return;
             };
             at.as_array_mut()
-                .and_then(|a| a.iter_mut().find(|i| key.iter().all(|(k, v)| i.get(k) == Some(v))))
+                .and_then(|a| find_item(a, &key).map(move |i| &mut a[i]))
         } else {
             None
         };
@@ -227,8 +248,10 @@ fn remove_at(object: &mut Value, path: &[String]) {
             map.remove(name);
         }
     } else if let Some(key) = last.strip_prefix("k:") {
-        if let (Ok(key), Some(items)) = (serde_json::from_str::<Map<String, Value>>(key), at.as_array_mut()) {
-            items.retain(|i| !key.iter().all(|(k, v)| i.get(k) == Some(v)));
+        if let (Ok(key), Some(items)) = (serde_json::from_str::<Map<String, Value>>(key), at.as_array_mut())
+            && let Some(i) = find_item(items, &key)
+        {
+            items.remove(i);
         }
     } else if let Some(value) = last.strip_prefix("v:")
         && let (Ok(value), Some(items)) = (serde_json::from_str::<Value>(value), at.as_array_mut())
@@ -259,9 +282,10 @@ fn merge(current: &mut Value, config: &Value, schema: Schema<'_>) {
                     }
                 }
                 ListType::Map(keys) => {
+                    let item_schema = child_schema.items();
                     for item in items {
-                        let key = item_key(item, &keys);
-                        match existing.iter_mut().find(|e| item_key(e, &keys) == key) {
+                        let key = item_key(item, &keys, item_schema);
+                        match existing.iter_mut().find(|e| item_key(e, &keys, item_schema) == key) {
                             Some(found) => merge(found, item, child_schema.items()),
                             None => existing.push(item.clone()),
                         }
@@ -401,12 +425,12 @@ fn compare(
             ListType::Map(keys) => {
                 let mut seen = BTreeSet::new();
                 for item in l.into_iter().flatten().chain(r.into_iter().flatten()) {
-                    let segment = item_key(item, &keys);
+                    let segment = item_key(item, &keys, schema.items());
                     if !seen.insert(segment.clone()) {
                         continue;
                     }
-                    let li = l.and_then(|list| list.iter().find(|i| item_key(i, &keys) == segment));
-                    let ri = r.and_then(|list| list.iter().find(|i| item_key(i, &keys) == segment));
+                    let li = l.and_then(|list| list.iter().find(|i| item_key(i, &keys, schema.items()) == segment));
+                    let ri = r.and_then(|list| list.iter().find(|i| item_key(i, &keys, schema.items()) == segment));
                     path.push(segment);
                     compare(li, ri, schema.items(), None, path, out);
                     path.pop();
@@ -519,9 +543,16 @@ pub(crate) fn record_update(
         .to_owned();
     // The managed fields the request carries, unless it carries none or writes a subresource:
     // then the stored ones (clients that do not know managedFields do not lose them).
+    // `managedFields: []` or `[{}]` resets them (apimachinery's `isResetManagedFields`).
+    let reset = new
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .is_some_and(|m| m.is_empty() || (m.len() == 1 && m[0].as_object().is_some_and(Map::is_empty)));
     let sent = managers_of(new);
-    let mut managers = if sent.is_empty() || writer.subresource.is_some() {
+    let mut managers = if writer.subresource.is_some() || (sent.is_empty() && !reset) {
         managers_of(old)
+    } else if reset {
+        Vec::new()
     } else {
         sent
     };
@@ -605,6 +636,115 @@ fn describe(entry: &Value) -> String {
     out
 }
 
+/// The field manager of `kubectl apply --server-side`, which kube-apiserver treats specially
+/// while objects move from client-side apply (its `lastAppliedManager` and `lastAppliedUpdater`).
+const KUBECTL: &str = "kubectl";
+
+/// The annotation client-side apply keeps the applied configuration in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The fields the client-side apply annotation of `live` holds with their live values: those a
+/// `kubectl` apply may take over without a conflict (`allowedConflictsFromLastApplied`). Empty
+/// when there is no annotation or it is of another apiVersion.
+fn allowed_by_last_applied(live: &Value, schema: Schema<'_>) -> BTreeSet<Path> {
+    let Some(last) = live
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    else {
+        return BTreeSet::new();
+    };
+    if last.get("apiVersion") != live.get("apiVersion") {
+        return BTreeSet::new();
+    }
+    let mut set = BTreeSet::new();
+    field_set(&last, schema, &mut Vec::new(), &mut set);
+    set.retain(|p| value_at(&last, p) == value_at(live, p));
+    set
+}
+
+/// Keeps the client-side apply annotation in step with a `kubectl` server-side apply, where the
+/// object has one (kube-apiserver's `lastAppliedUpdater`): it becomes the applied configuration
+/// without the annotation, encoded as Go's `encoding/json` does.
+fn update_last_applied(object: &mut Value, config: &Value) {
+    let has = object
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty());
+    if !has {
+        return;
+    }
+    let mut applied = config.clone();
+    if let Some(meta) = applied.get_mut("metadata").and_then(Value::as_object_mut)
+        && let Some(annotations) = meta.get_mut("annotations").and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+    }
+    object["metadata"]["annotations"][LAST_APPLIED] = json!(go_json(&applied) + "\n");
+}
+
+/// JSON as Go's `encoding/json` writes it: keys sorted (as serde_json's maps are), and `<`, `>`,
+/// `&`, U+2028 and U+2029 escaped (they can only occur inside strings).
+pub(crate) fn go_json(value: &Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// Removes from `object` (the live object merged with the configuration) what the applying
+/// manager owned before (`previous`) and no manager owns now (`owned`), as structured-merge-diff's
+/// `prune`: a field the manager owned goes unless it or a field under it is still owned, and a
+/// container goes with everything under it. The struct fields on the way to a previously owned
+/// field count as owned before too (`EnsureNamedFieldsAreMembers`), but a map entry or list item
+/// only when the manager owned it.
+fn prune(object: &mut Value, previous: &BTreeSet<Path>, owned: &BTreeSet<Path>, schema: Schema<'_>) {
+    let mut last = previous.clone();
+    for path in previous {
+        let mut at = schema;
+        for (depth, segment) in path.iter().enumerate().take(path.len().saturating_sub(1)) {
+            let named = match segment.strip_prefix("f:") {
+                Some(name) => {
+                    let named = match depth {
+                        0 => matches!(name, "metadata" | "apiVersion" | "kind") || at.is_named_field(name),
+                        // ObjectMeta is a struct: its fields are named.
+                        1 if path[0] == "f:metadata" => true,
+                        _ => at.is_named_field(name),
+                    };
+                    at = at.property(name).0;
+                    named
+                }
+                None => {
+                    at = at.items();
+                    false
+                }
+            };
+            if named {
+                last.insert(path[..=depth].to_vec());
+            }
+        }
+    }
+    let still_owned = |p: &Path| owned.range(p.clone()..).next().is_some_and(|q| q.starts_with(p));
+    let mut removed: Vec<&Path> = last.iter().filter(|p| !still_owned(p)).collect();
+    // Shortest paths first: a container goes as a whole, and the fields under it with it (a list
+    // item is found by its key fields, so they must not go first).
+    removed.sort_by_key(|p| p.len());
+    let mut gone: Vec<&Path> = Vec::new();
+    for path in removed {
+        if gone.iter().any(|g| path.starts_with(g)) {
+            continue;
+        }
+        remove_at(object, path);
+        gone.push(path);
+    }
+}
+
 /// Applies `config` for `manager` to `current` (`None` when the object does not exist yet);
 /// returns the object to store, with its `managedFields`.
 pub(crate) fn apply(
@@ -632,19 +772,30 @@ pub(crate) fn apply(
 
     let mut conflicts = Vec::new();
     if let Some(current) = current {
-        for other in managers.iter_mut().filter(|m| !is_self(m)) {
-            let taken: Vec<Path> = applied
+        // kube-apiserver's lastAppliedManager: for `kubectl` (the manager of `kubectl apply
+        // --server-side`), a conflict over a field that the client-side apply annotation holds
+        // with its live value is no conflict: the object moves from client-side apply.
+        let allowed = if manager == KUBECTL {
+            allowed_by_last_applied(current, schema)
+        } else {
+            BTreeSet::new()
+        };
+        let mut found = Vec::new();
+        for (index, other) in managers.iter().enumerate().filter(|(_, m)| !is_self(m)) {
+            for path in applied
                 .iter()
                 .filter(|p| other.set.contains(*p) && !has_children(&applied, p))
                 .filter(|p| value_at(current, p) != value_at(config, p))
-                .cloned()
-                .collect();
-            for path in taken {
-                if force {
-                    other.set.remove(&path);
-                } else {
-                    conflicts.push((describe(&other.entry), render(&path)));
-                }
+            {
+                found.push((index, path.clone()));
+            }
+        }
+        let forced = force || found.iter().all(|(_, path)| allowed.contains(path));
+        for (index, path) in found {
+            if forced {
+                managers[index].set.remove(&path);
+            } else if !allowed.contains(&path) {
+                conflicts.push((describe(&managers[index].entry), render(&path)));
             }
         }
     }
@@ -677,27 +828,27 @@ pub(crate) fn apply(
         Some(current) => {
             let mut object = current.clone();
             merge(&mut object, config, schema);
-            let owned_by_others: BTreeSet<&Path> =
-                managers.iter().filter(|m| !is_self(m)).flat_map(|m| &m.set).collect();
-            // Shortest paths first: a list item goes as a whole, and the fields under it with it
-            // (an item is found by its key fields, so they must not go first).
-            let mut removed: Vec<&Path> = previous
-                .difference(&applied)
-                .filter(|p| !owned_by_others.contains(p))
+            // What every manager owns once this apply is recorded, with the name and namespace
+            // the configuration names (structured-merge-diff prunes before metadata is stripped).
+            let mut owned: BTreeSet<Path> = managers
+                .iter()
+                .filter(|m| !is_self(m))
+                .flat_map(|m| m.set.iter().cloned())
+                .chain(applied.iter().cloned())
                 .collect();
-            removed.sort_by_key(|p| p.len());
-            let mut gone: Vec<&Path> = Vec::new();
-            for path in removed {
-                if gone.iter().any(|g| path.starts_with(g)) {
-                    continue;
+            for field in ["name", "namespace"] {
+                if config.pointer(&format!("/metadata/{field}")).is_some() {
+                    owned.insert(vec!["f:metadata".to_owned(), format!("f:{field}")]);
                 }
-                remove_at(&mut object, path);
-                gone.push(path);
             }
+            prune(&mut object, &previous, &owned, schema);
             object
         }
         None => config.clone(),
     };
+    if manager == KUBECTL {
+        update_last_applied(&mut object, config);
+    }
     let mine = json!({
         "manager": manager,
         "operation": "Apply",

@@ -79,13 +79,21 @@ impl ApiError {
         )
     }
 
-    /// 422 Invalid with one cause per field.
+    /// 422 Invalid with one cause per field. The message aggregates the causes as apimachinery's
+    /// `ErrorList.ToAggregate` prints them: each `field: message` once, in brackets when there
+    /// are several.
     pub fn invalid(group: &str, kind: &str, name: &str, causes: Vec<(String, String, String)>) -> Self {
-        let summary = causes
-            .iter()
-            .map(|(field, _, message)| format!("{field}: {message}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let mut seen = Vec::new();
+        for (field, _, message) in &causes {
+            let text = format!("{field}: {message}");
+            if !seen.contains(&text) {
+                seen.push(text);
+            }
+        }
+        let summary = match seen.len() {
+            1 => seen.remove(0),
+            _ => format!("[{}]", seen.join(", ")),
+        };
         let causes: Vec<Value> = causes
             .into_iter()
             .map(|(field, reason, message)| json!({"reason": reason, "message": message, "field": field}))

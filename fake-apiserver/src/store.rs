@@ -813,7 +813,17 @@ impl Store {
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)
             .unwrap_or(1);
-        let generation = if spec_of(&next) != spec_of(current) {
+        // The Deployment strategy bumps the generation on annotation changes too: they are
+        // copied to the ReplicaSets.
+        let annotations_count = served.group() == "apps" && served.kind() == "Deployment";
+        let annotations = |o: &Value| {
+            o.pointer("/metadata/annotations")
+                .filter(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+                .cloned()
+        };
+        let generation = if spec_of(&next) != spec_of(current)
+            || (annotations_count && annotations(&next) != annotations(current))
+        {
             generation + 1
         } else {
             generation

@@ -41,11 +41,25 @@ impl<'a> Schema<'a> {
         (Schema::new(self.doc, raw), raw)
     }
 
+    /// Whether `name` is a declared field of this object schema (a struct field in Go, which
+    /// structured-merge-diff calls a named field), not an entry of a map.
+    pub(crate) fn is_named_field(&self, name: &str) -> bool {
+        self.node
+            .and_then(|n| n.get("properties"))
+            .and_then(|p| p.get(name))
+            .is_some()
+    }
+
     /// Whether the schema is a map that is replaced as a whole (`x-kubernetes-map-type: atomic`).
     pub(crate) fn is_atomic_map(&self) -> bool {
         self.node
             .and_then(|n| n.get("x-kubernetes-map-type"))
             .is_some_and(|t| t == "atomic")
+    }
+
+    /// The schema's `default`, if it declares one.
+    pub(crate) fn default_value(&self) -> Option<&'a Value> {
+        self.node.and_then(|n| n.get("default"))
     }
 
     pub(crate) fn items(&self) -> Schema<'a> {

@@ -130,6 +130,28 @@ async fn discovery_of_builtins_is_the_real_servers() {
     assert_eq!(served["groups"].as_array().unwrap().iter().collect::<Vec<_>>(), groups);
 }
 
+/// `/version`: the fields clients compare (`data/version.json`, recorded) are the real server's;
+/// the build's own (commit, date, Go version, platform) are not compared.
+#[tokio::test]
+async fn version_is_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let compared = |mut version: Value| {
+        let map = version.as_object_mut().unwrap();
+        for volatile in ["gitCommit", "gitTreeState", "buildDate", "goVersion", "platform"] {
+            assert!(map.remove(volatile).is_some(), "/version has no {volatile}");
+        }
+        version
+    };
+    let live = compared(get_json(&real.client(), "/version").await);
+    check_or_record("version.json", &live);
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let served = get_json(&fake.client().unwrap(), "/version").await;
+    assert!(served["platform"].as_str().unwrap().contains("fake"), "{served}");
+    assert_eq!(compared(served), live);
+}
+
 /// Built-in resources of the real server the fake does not serve: token reviews (the fake has no
 /// authentication) and pod bindings (it has no scheduler).
 const NOT_SERVED: [&str; 2] = ["authentication.k8s.io/v1 tokenreviews", "v1 bindings"];
@@ -411,6 +433,162 @@ async fn apply_and_strategic_merge_patch_are_the_real_servers() {
         let on_fake = send(&fake.client().unwrap(), "PATCH", path, content_type, body).await;
         assert_eq!(on_fake, on_real, "strategic step {i}: PATCH {path} {body}");
     }
+}
+
+/// A ConfigMap request's outcome: data, labels, annotations and managers, or the failure's code,
+/// reason, message and details.
+async fn send_config_map(client: &kube::Client, method: &str, path: &str, content_type: &str, body: &Value) -> Value {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("Content-Type", content_type)
+        .body(serde_json::to_vec(body).unwrap())
+        .unwrap();
+    match client.request_text(request).await {
+        Ok(text) => {
+            let object: Value = serde_json::from_str(&text).unwrap();
+            json!({"data": object["data"], "labels": object["metadata"]["labels"],
+                   "annotations": object["metadata"]["annotations"], "managers": managers(&object)})
+        }
+        Err(kube::Error::Api(status)) => {
+            json!({"code": status.code, "reason": status.reason, "message": status.message, "details": status.details})
+        }
+        Err(other) => panic!("{method} {path}: {other}"),
+    }
+}
+
+/// The move from client-side to server-side apply as kube-apiserver's field manager carries it:
+/// a `kubectl` apply takes over, without a conflict, what the client-side apply annotation holds
+/// with its live value (any other manager conflicts), and keeps the annotation in step;
+/// `managedFields` a client writes through a patch are taken as written (kubectl's migration
+/// patch), `[{}]` resets them; an apply removes a map its manager owned as a whole only when no
+/// one owns a field in it.
+#[tokio::test]
+async fn managed_fields_from_clients_and_the_move_from_client_side_apply_are_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let collection = "/api/v1/namespaces/default/configmaps";
+    let path = "/api/v1/namespaces/default/configmaps/moved";
+    let (apply, json_patch, merge) = (
+        "application/apply-patch+yaml",
+        "application/json-patch+json",
+        "application/merge-patch+json",
+    );
+    let last_applied = r#"{"apiVersion":"v1","data":{"a":"1","b":"1"},"kind":"ConfigMap","metadata":{"annotations":{},"labels":{"app":"moved"},"name":"moved","namespace":"default"}}"#;
+    let config = |data: Value, labels: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "moved", "namespace": "default", "labels": labels}, "data": data});
+    let entry = |manager: &str, operation: &str, fields: Value| {
+        json!({"manager": manager, "operation": operation, "apiVersion": "v1", "time": "2026-01-02T03:04:05Z",
+               "fieldsType": "FieldsV1", "fieldsV1": fields})
+    };
+    let steps: Vec<(&str, String, &str, Value)> = vec![
+        // What `kubectl apply` (client-side) creates.
+        (
+            "POST",
+            format!("{collection}?fieldManager=kubectl-client-side-apply"),
+            "application/json",
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                   "metadata": {"name": "moved", "namespace": "default", "labels": {"app": "moved"},
+                                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": format!("{last_applied}\n")}},
+                   "data": {"a": "1", "b": "1"}}),
+        ),
+        // Another manager changing a client-side applied value conflicts ...
+        (
+            "PATCH",
+            format!("{path}?fieldManager=other"),
+            apply,
+            config(json!({"a": "2"}), json!({"app": "moved"})),
+        ),
+        // ... `kubectl` does not: the annotation holds `a` with its live value.
+        (
+            "PATCH",
+            format!("{path}?fieldManager=kubectl"),
+            apply,
+            config(json!({"a": "2"}), json!({"app": "moved"})),
+        ),
+        // The annotation now holds what `kubectl` applied (`a: 2`, no `b`): `a` is its own, and
+        // applying `b` with its live value conflicts with no one.
+        (
+            "PATCH",
+            format!("{path}?fieldManager=kubectl"),
+            apply,
+            config(json!({"a": "3", "b": "1"}), json!({"app": "moved"})),
+        ),
+        // Managed fields written by a JSON patch are taken as written (kubectl's migration).
+        (
+            "PATCH",
+            format!("{path}?fieldManager=kubectl"),
+            json_patch,
+            json!([{"op": "replace", "path": "/metadata/managedFields", "value": [
+                entry("kubectl", "Apply", json!({"f:data": {".": {}, "f:a": {}}, "f:metadata": {"f:labels": {".": {}, "f:app": {}}}})),
+                entry("hand", "Update", json!({"f:data": {"f:b": {}}})),
+            ]}]),
+        ),
+        // An apply without the labels: the labels map goes with `app` (no one else owns a label);
+        // `data` stays, for `hand` owns `b` in it.
+        (
+            "PATCH",
+            format!("{path}?fieldManager=kubectl"),
+            apply,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "moved", "namespace": "default"}, "data": {"c": "1"}}),
+        ),
+        // `hand` gives up `b` by a patch of managedFields alone, and `kubectl` now owns `data` as
+        // a whole; its next apply without `data` removes the map, and the unowned `b` with it.
+        (
+            "PATCH",
+            format!("{path}?fieldManager=kubectl"),
+            json_patch,
+            json!([{"op": "replace", "path": "/metadata/managedFields", "value": [
+                entry("kubectl", "Apply", json!({"f:data": {".": {}, "f:c": {}}})),
+            ]}]),
+        ),
+        (
+            "PATCH",
+            format!("{path}?fieldManager=kubectl"),
+            apply,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "moved", "namespace": "default", "labels": {"x": "y"}}}),
+        ),
+        // `[{}]` resets the managed fields; the patch changes nothing else, so none are left.
+        (
+            "PATCH",
+            format!("{path}?fieldManager=resetter"),
+            merge,
+            json!({"metadata": {"managedFields": [{}]}}),
+        ),
+        // A merge patch that changes data and sets managed fields: the given ones, plus the
+        // writer's own for what it changed.
+        (
+            "PATCH",
+            format!("{path}?fieldManager=writer"),
+            merge,
+            json!({"data": {"d": "1"}, "metadata": {"managedFields": [entry("given", "Update", json!({"f:metadata": {"f:labels": {"f:x": {}}}}))]}}),
+        ),
+    ];
+    let mut outcomes = Vec::new();
+    for (i, (method, url, content_type, body)) in steps.iter().enumerate() {
+        let on_real = send_config_map(&real.client(), method, url, content_type, body).await;
+        let on_fake = send_config_map(&fake.client().unwrap(), method, url, content_type, body).await;
+        assert_eq!(on_fake, on_real, "step {i}: {method} {url} ({content_type}) {body}");
+        outcomes.push(on_fake);
+    }
+    // What the steps are there to show, so that the test cannot pass on two servers that fail
+    // alike.
+    assert_eq!(outcomes[1]["code"], 409, "{}", outcomes[1]);
+    assert_eq!(outcomes[2]["data"], json!({"a": "2", "b": "1"}));
+    assert!(
+        outcomes[2]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+            .as_str()
+            .unwrap()
+            .contains(r#""data":{"a":"2"}"#)
+    );
+    assert_eq!(outcomes[4]["managers"][1]["manager"], "hand");
+    assert_eq!(
+        (&outcomes[5]["data"], &outcomes[5]["labels"]),
+        (&json!({"b": "1", "c": "1"}), &Value::Null)
+    );
+    assert_eq!(outcomes[7]["data"], Value::Null);
+    assert_eq!(outcomes[8]["managers"], json!([]));
 }
 
 /// Where two JSON values differ, as JSON pointers with both sides: one line per field.
