@@ -95,6 +95,7 @@
 mod crd;
 mod defaults;
 mod discovery;
+mod jsonpatch;
 mod openapi;
 mod protobuf;
 mod reviews;
@@ -105,6 +106,7 @@ mod ssa;
 mod status;
 mod store;
 mod strategic;
+mod strategy;
 mod tables;
 
 pub use server::{Builder, Error, FakeApiServer};

@@ -148,16 +148,10 @@ pub(crate) fn handle(
                     json_patch::merge(&mut patched, &patch);
                 }
                 "application/json-patch+json" => {
-                    let patch: json_patch::Patch = serde_json::from_slice(body).map_err(|e| {
-                        ApiError::bad_request(format!("the body of the request was not a valid JSON patch: {e}"))
-                    })?;
-                    json_patch::patch(&mut patched, &patch).map_err(|e| {
-                        ApiError::new(
-                            422,
-                            "Invalid",
-                            format!("the server rejected our request due to an error in our request: {e}"),
-                        )
-                    })?;
+                    crate::jsonpatch::check_json(body).map_err(ApiError::json_patch)?;
+                    patched = crate::jsonpatch::apply(&patched, body, crate::jsonpatch::FieldValidation::Warn)
+                        .map_err(ApiError::json_patch)?
+                        .value;
                 }
                 _ => return Err(ApiError::unsupported_media_type()),
             }

@@ -840,6 +840,16 @@ fn serve_resource(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             let media = content_type.split(';').next().unwrap_or("").trim();
+            // kube-apiserver checks that a patch other than an apply is JSON before it reads the
+            // object: 400 `invalid JSON patch` even for an object that does not exist.
+            if matches!(
+                media,
+                "application/merge-patch+json"
+                    | "application/strategic-merge-patch+json"
+                    | "application/json-patch+json"
+            ) {
+                crate::jsonpatch::check_json(&body).map_err(|e| ApiError::new(e.code(), "BadRequest", e.message()))?;
+            }
             let patch = match media {
                 "application/merge-patch+json" => Patch::Merge(parse_json(&body)?),
                 // As on the real server, custom resources take no strategic merge patch.
@@ -855,9 +865,14 @@ fn serve_resource(
                         .ok_or_else(|| ApiError::bad_request("PATCH, fieldManager is required for apply requests"))?,
                     force: truthy(params, "force"),
                 },
-                "application/json-patch+json" => Patch::Json(serde_json::from_slice(&body).map_err(|e| {
-                    ApiError::bad_request(format!("the body of the request was not a valid JSON patch: {e}"))
-                })?),
+                "application/json-patch+json" => Patch::Json {
+                    body: body.clone(),
+                    validation: match params.get("fieldValidation").map(String::as_str) {
+                        Some("Ignore") => crate::jsonpatch::FieldValidation::Ignore,
+                        Some("Strict") => crate::jsonpatch::FieldValidation::Strict,
+                        _ => crate::jsonpatch::FieldValidation::Warn,
+                    },
+                },
                 _ => return Err(ApiError::unsupported_media_type()),
             };
             let written = store.patch(&served, ns, name, patch, status_only, dry_run(params), Some(writer))?;

@@ -98,10 +98,34 @@ impl ApiError {
             .into_iter()
             .map(|(field, reason, message)| json!({"reason": reason, "message": message, "field": field}))
             .collect();
-        ApiError {
-            details: Some(json!({"name": name, "group": group, "kind": kind, "causes": causes})),
-            ..Self::new(422, "Invalid", format!("{kind} \"{name}\" is invalid: {summary}"))
+        // `GroupKind.String()`: `Deployment.apps`, `ConfigMap` for the core group.
+        let qualified = if group.is_empty() {
+            kind.to_owned()
+        } else {
+            format!("{kind}.{group}")
+        };
+        // The details' fields are `omitempty`.
+        let mut details = json!({"kind": kind, "causes": causes});
+        for (key, value) in [("name", name), ("group", group)] {
+            if !value.is_empty() {
+                details[key] = json!(value);
+            }
         }
+        ApiError {
+            details: Some(details),
+            ..Self::new(422, "Invalid", format!("{qualified} \"{name}\" is invalid: {summary}"))
+        }
+    }
+
+    /// A refused JSON patch as kube-apiserver answers it (see [`crate::jsonpatch::PatchError`]):
+    /// a 422 says nothing of which operation failed, and has empty details.
+    pub fn json_patch(error: crate::jsonpatch::PatchError) -> Self {
+        tracing::debug!(%error, "JSON patch refused");
+        let mut answer = Self::new(error.code(), error.reason().unwrap_or("InternalError"), error.message());
+        if error.code() == 422 {
+            answer.details = Some(json!({}));
+        }
+        answer
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {

@@ -1,0 +1,396 @@
+//! What kube-apiserver's registry strategies decide kind by kind, in one place: the names a kind
+//! takes (`ValidateObjectMeta`'s DNS label or subdomain), what a create prepares
+//! (`PrepareForCreate`: a Namespace is `Active` with the `kubernetes` finalizer), whether the kind
+//! keeps `metadata.generation` and what bumps it (`PrepareForUpdate`), which part of an object the
+//! main resource and the `status` subresource write (the status reset), and how a custom
+//! resource is pruned, defaulted and validated by its CRD's schema.
+//!
+//! The store (`crate::store::write`) calls these at the points kube-apiserver's generic registry
+//! calls a strategy; nothing here stores or sends anything.
+
+use serde_json::{Map, Value, json};
+
+use crate::crd;
+use crate::status::ApiError;
+use crate::store::Served;
+
+/// The strategy of one served kind.
+pub(crate) struct Strategy<'a> {
+    served: &'a Served,
+}
+
+impl Served {
+    /// This kind's strategy.
+    pub(crate) fn strategy(&self) -> Strategy<'_> {
+        Strategy { served: self }
+    }
+}
+
+impl Strategy<'_> {
+    /// The object's metadata as the kind's `ValidateObjectMeta` takes it, on create (`name` is
+    /// the name it gets) and on update: Namespaces must be named by DNS labels, other kinds by
+    /// DNS subdomains; label keys and values, annotation keys and finalizer names must be
+    /// qualified names (label values may be empty), and a built-in kind's finalizer without a
+    /// `/` must be a standard one (`kubernetes`, `orphan`, `foregroundDeletion`).
+    pub(crate) fn validate_metadata(&self, body: &Value, name: &str) -> Result<(), ApiError> {
+        let served = self.served;
+        let mut causes = Vec::new();
+        let mut invalid = |field: String, value: &str, message: &str| {
+            causes.push((
+                field,
+                "FieldValueInvalid".to_owned(),
+                format!("Invalid value: {}: {message}", go_quote(value)),
+            ));
+        };
+        let (ok, message) = if served.is_namespace() {
+            (is_dns_label(name), LABEL_MESSAGE)
+        } else {
+            (is_dns_subdomain(name), SUBDOMAIN_MESSAGE)
+        };
+        if !ok {
+            invalid("metadata.name".into(), name, message);
+        }
+        let meta = body.get("metadata");
+        let strings = |field: &str| {
+            meta.and_then(|m| m.get(field))
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        for (key, value) in strings("labels") {
+            for message in qualified_name_errors(&key) {
+                invalid("metadata.labels".into(), &key, &message);
+            }
+            for message in label_value_errors(&value) {
+                invalid("metadata.labels".into(), &value, &message);
+            }
+        }
+        for (key, _) in strings("annotations") {
+            for message in qualified_name_errors(&key.to_lowercase()) {
+                invalid("metadata.annotations".into(), &key, &message);
+            }
+        }
+        let finalizers: Vec<String> = meta
+            .and_then(|m| m.get("finalizers"))
+            .and_then(Value::as_array)
+            .map(|f| f.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_default();
+        for finalizer in &finalizers {
+            for message in qualified_name_errors(finalizer) {
+                invalid("metadata.finalizers".into(), finalizer, &message);
+            }
+        }
+        if served.info.is_builtin() {
+            for (i, finalizer) in finalizers.iter().enumerate() {
+                if !finalizer.contains('/')
+                    && !matches!(finalizer.as_str(), "kubernetes" | "orphan" | "foregroundDeletion")
+                {
+                    invalid(
+                        format!("metadata.finalizers[{i}]"),
+                        finalizer,
+                        "name is neither a standard finalizer name nor is it fully qualified",
+                    );
+                }
+            }
+        }
+        if causes.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::invalid(served.group(), served.kind(), name, causes))
+    }
+
+    /// What decoding into the kind's Go type and encoding again does to an object: `ObjectMeta`'s
+    /// empty lists and maps are left out (`omitempty`: `finalizers: []` is stored as no
+    /// finalizers, which a JSON patch's `test` against `null` then finds), for every kind; and a
+    /// built-in's `null` in a map of strings becomes `""` (labels, annotations, a ConfigMap's or
+    /// Secret's data).
+    pub(crate) fn decode(&self, body: &mut Value) {
+        if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.retain(|key, value| {
+                let empty = match value {
+                    Value::Array(a) => a.is_empty(),
+                    Value::Object(m) => m.is_empty(),
+                    Value::Null => true,
+                    _ => false,
+                };
+                !(empty
+                    && matches!(
+                        key.as_str(),
+                        "labels" | "annotations" | "finalizers" | "ownerReferences"
+                    ))
+            });
+        }
+        if !self.served.info.is_builtin() {
+            return;
+        }
+        let mut maps = vec!["/metadata/labels", "/metadata/annotations"];
+        match (self.served.group(), self.served.kind()) {
+            ("", "ConfigMap") => maps.extend(["/data", "/binaryData"]),
+            ("", "Secret") => maps.extend(["/data", "/stringData"]),
+            _ => {}
+        }
+        for pointer in maps {
+            if let Some(map) = body.pointer_mut(pointer).and_then(Value::as_object_mut) {
+                for value in map.values_mut().filter(|v| v.is_null()) {
+                    *value = json!("");
+                }
+            }
+        }
+    }
+
+    /// The kind's own checks of a new object beyond its name: a CRD's name must be
+    /// `<plural>.<group>`.
+    pub(crate) fn validate_create(&self, body: &Value, name: &str) -> Result<(), ApiError> {
+        let served = self.served;
+        if served.is_crd()
+            && let Err(cause) = crd::validate(body)
+        {
+            return Err(ApiError::invalid(served.group(), served.kind(), name, vec![cause]));
+        }
+        Ok(())
+    }
+
+    /// `PrepareForCreate`: a Namespace starts `Active`, with the `kubernetes` finalizer and its
+    /// name label.
+    pub(crate) fn prepare_for_create(&self, body: &mut Value, name: &str) {
+        if self.served.is_namespace() {
+            body["spec"] = json!({"finalizers": ["kubernetes"]});
+            body["status"] = json!({"phase": "Active"});
+            body["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
+        }
+    }
+
+    /// `PrepareForUpdate`'s rules beside the generation: a Namespace keeps its name label.
+    pub(crate) fn prepare_for_update(&self, next: &mut Value, name: &str) {
+        if self.served.is_namespace() {
+            next["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
+        }
+    }
+
+    /// The generation of a new object, or `None` for a kind that keeps none.
+    pub(crate) fn initial_generation(&self, body: &Value) -> Option<i64> {
+        self.served.tracks_generation(body).then_some(1)
+    }
+
+    /// The generation after an update of `current` to `next`, or `None` for a kind that keeps
+    /// none: bumped when anything but metadata and status changed, and for Deployments also
+    /// when the annotations changed (the Deployment strategy's rule: they are copied to the
+    /// ReplicaSets).
+    pub(crate) fn next_generation(&self, current: &Value, next: &Value) -> Option<i64> {
+        let served = self.served;
+        if !served.tracks_generation(current) {
+            return None;
+        }
+        let generation = current
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        let annotations = |o: &Value| {
+            o.pointer("/metadata/annotations")
+                .filter(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+                .cloned()
+        };
+        let deployment = served.group() == "apps" && served.kind() == "Deployment";
+        let bumped = spec_of(next) != spec_of(current) || (deployment && annotations(next) != annotations(current));
+        Some(if bumped { generation + 1 } else { generation })
+    }
+
+    /// The fields a write of the main resource may not change, which the field manager leaves
+    /// out of the writer's ownership: the status, where the kind has a `status` subresource.
+    pub(crate) fn reset_fields(&self) -> &'static [&'static str] {
+        if self.served.has_status() { &["status"] } else { &[] }
+    }
+
+    /// The object an update stores, from the written one: where the kind has a `status`
+    /// subresource, a write to it changes only the status (the rest stays `current`'s) and a
+    /// write to the main resource everything but the status.
+    pub(crate) fn reset_status(&self, current: &Value, mut written: Value, status_only: bool) -> Value {
+        if !self.served.has_status() {
+            return written;
+        }
+        let (mut next, status) = if status_only {
+            let status = written.get_mut("status").map(Value::take);
+            (current.clone(), status)
+        } else {
+            (written, current.get("status").cloned())
+        };
+        match status {
+            Some(status) => next["status"] = status,
+            None => {
+                if let Some(map) = next.as_object_mut() {
+                    map.remove("status");
+                }
+            }
+        }
+        next
+    }
+
+    /// Prunes and defaults a custom resource by its CRD version's schema and validates it
+    /// (`old` is the stored object of an update): 422 Invalid with every cause, as the custom
+    /// resource strategy answers. Kinds without a CRD schema are left as they are.
+    pub(crate) fn canonicalize(&self, body: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
+        let served = self.served;
+        let Some(schema) = served.crd.as_ref().and_then(|c| c.schema.as_ref()) else {
+            return Ok(());
+        };
+        let _ = old;
+        let causes = crd::apply_schema(body, schema);
+        if causes.is_empty() {
+            return Ok(());
+        }
+        let name = body
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Err(ApiError::invalid(served.group(), served.kind(), &name, causes))
+    }
+}
+
+/// A string as Go's `%q` prints it (what `field.Invalid` shows of a string value).
+fn go_quote(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// apimachinery's `RegexError`: the message, its examples and the pattern.
+fn regex_error(message: &str, pattern: &str, examples: &[&str]) -> String {
+    let examples: Vec<String> = examples.iter().map(|e| format!("'{e}', ")).collect();
+    format!(
+        "{message} (e.g. {}regex used for validation is '{pattern}')",
+        examples.join(" or ")
+    )
+}
+
+const QUALIFIED_NAME_PATTERN: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const QUALIFIED_NAME_MESSAGE: &str =
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+fn is_qualified_name_part(name: &str) -> bool {
+    let ok = |c: char| c.is_ascii_alphanumeric();
+    name.starts_with(ok) && name.ends_with(ok) && name.chars().all(|c| ok(c) || matches!(c, '-' | '_' | '.'))
+}
+
+/// apimachinery's `IsQualifiedName`: an optional DNS subdomain prefix and `/`, then a name part of
+/// at most 63 alphanumeric characters, `-`, `_` or `.`, starting and ending alphanumeric.
+fn qualified_name_errors(value: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errors.push("prefix part must be non-empty".to_owned());
+            } else {
+                if prefix.len() > 253 {
+                    errors.push("prefix part must be no more than 253 characters".to_owned());
+                }
+                if !is_dns_subdomain_pattern(prefix) {
+                    errors.push(format!("prefix part {SUBDOMAIN_MESSAGE}"));
+                }
+            }
+            *name
+        }
+        _ => {
+            return vec![format!(
+                "a qualified name {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                regex_error(
+                    QUALIFIED_NAME_MESSAGE,
+                    QUALIFIED_NAME_PATTERN,
+                    &["MyName", "my.name", "123-abc"]
+                )
+            )];
+        }
+    };
+    if name.is_empty() {
+        errors.push("name part must be non-empty".to_owned());
+    } else if name.len() > 63 {
+        errors.push("name part must be no more than 63 characters".to_owned());
+    }
+    if !is_qualified_name_part(name) {
+        errors.push(format!(
+            "name part {}",
+            regex_error(
+                QUALIFIED_NAME_MESSAGE,
+                QUALIFIED_NAME_PATTERN,
+                &["MyName", "my.name", "123-abc"]
+            )
+        ));
+    }
+    errors
+}
+
+/// apimachinery's `IsValidLabelValue`: empty, or a qualified name part of at most 63 characters.
+fn label_value_errors(value: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if value.len() > 63 {
+        errors.push("must be no more than 63 characters".to_owned());
+    }
+    if !value.is_empty() && !is_qualified_name_part(value) {
+        errors.push(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+            &format!("({QUALIFIED_NAME_PATTERN})?"),
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errors
+}
+
+/// The DNS-1123 subdomain pattern alone (the length is checked apart).
+fn is_dns_subdomain_pattern(s: &str) -> bool {
+    s.split('.').all(|p| {
+        !p.is_empty()
+            && p.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && p.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    })
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|p| {
+            !p.is_empty()
+                && p.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && p.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 63 && !s.contains('.') && is_dns_subdomain(s)
+}
+
+const SUBDOMAIN_MESSAGE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+/// The parts of an object whose change bumps `metadata.generation`: all but metadata and status.
+fn spec_of(object: &Value) -> Map<String, Value> {
+    object
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "kind" | "apiVersion"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
