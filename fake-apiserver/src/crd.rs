@@ -197,19 +197,18 @@ pub(crate) fn set_path(object: &mut Value, path: &str, value: Value) {
     *at = value;
 }
 
-/// Applies a CRD version's structural schema to a custom resource as the real server does on
-/// every write, as far as a client notices: unknown fields are pruned (but where
-/// `x-kubernetes-preserve-unknown-fields` or `additionalProperties` keeps them), `default`s are
-/// filled in, and missing `required` fields are returned as `(field, reason, message)` causes.
-pub(crate) fn apply_schema(object: &mut Value, schema: &Value) -> Vec<(String, String, String)> {
-    let mut causes = Vec::new();
+/// Applies a CRD version's structural schema to a custom resource as the real server does when it
+/// decodes every write: unknown fields are pruned (but where `x-kubernetes-preserve-unknown-fields`
+/// or `additionalProperties` keeps them) and `default`s are filled in. Validation is
+/// [`crate::validation`]'s.
+pub(crate) fn apply_schema(object: &mut Value, schema: &Value) {
     if let Some(map) = object.as_object_mut() {
         for (key, value) in map.iter_mut() {
             if matches!(key.as_str(), "apiVersion" | "kind" | "metadata") {
                 continue;
             }
             if let Some(property) = schema.pointer(&format!("/properties/{key}")) {
-                walk(value, property, key, &mut causes);
+                walk(value, property);
             }
         }
         if schema.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true))
@@ -218,9 +217,7 @@ pub(crate) fn apply_schema(object: &mut Value, schema: &Value) -> Vec<(String, S
             map.retain(|k, _| matches!(k.as_str(), "apiVersion" | "kind" | "metadata") || properties.contains_key(k));
         }
         fill_defaults(map, schema);
-        required(map, schema, "", &mut causes);
     }
-    causes
 }
 
 fn fill_defaults(map: &mut serde_json::Map<String, Value>, schema: &Value) {
@@ -234,61 +231,36 @@ fn fill_defaults(map: &mut serde_json::Map<String, Value>, schema: &Value) {
             && let Some(default) = property.get("default")
         {
             let mut value = default.clone();
-            walk(&mut value, property, key, &mut Vec::new());
+            walk(&mut value, property);
             map.insert(key.clone(), value);
         }
     }
 }
 
-fn required(
-    map: &serde_json::Map<String, Value>,
-    schema: &Value,
-    path: &str,
-    causes: &mut Vec<(String, String, String)>,
-) {
-    for key in schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
-        if !map.contains_key(key) {
-            let field = if path.is_empty() {
-                key.to_owned()
-            } else {
-                format!("{path}.{key}")
-            };
-            causes.push((field, "FieldValueRequired".into(), "Required value".into()));
-        }
-    }
-}
-
-fn walk(value: &mut Value, schema: &Value, path: &str, causes: &mut Vec<(String, String, String)>) {
+fn walk(value: &mut Value, schema: &Value) {
     match value {
         Value::Object(map) => {
             let preserve = schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
             if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
                 for (key, value) in map.iter_mut() {
                     if let Some(property) = properties.get(key) {
-                        walk(value, property, &format!("{path}.{key}"), causes);
+                        walk(value, property);
                     }
                 }
                 if !preserve {
                     map.retain(|k, _| properties.contains_key(k));
                 }
                 fill_defaults(map, schema);
-                required(map, schema, path, causes);
             } else if let Some(additional) = schema.get("additionalProperties").filter(|a| a.is_object()) {
-                for (key, value) in map.iter_mut() {
-                    walk(value, additional, &format!("{path}.{key}"), causes);
+                for value in map.values_mut() {
+                    walk(value, additional);
                 }
             }
         }
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
-                for (i, item) in items.iter_mut().enumerate() {
-                    walk(item, item_schema, &format!("{path}[{i}]"), causes);
+                for item in items.iter_mut() {
+                    walk(item, item_schema);
                 }
             }
         }

@@ -19,17 +19,24 @@
 //! - CustomResourceDefinitions written through the API serve their kinds (every served version,
 //!   scope, names, short names, categories, `status` and `scale` subresources, printer columns),
 //!   with `NamesAccepted` and `Established` conditions; custom resources are pruned, defaulted and
-//!   checked for required fields by the CRD's schema; all versions of a CRD share one storage.
+//!   validated by the CRD's schema as the real server does (every OpenAPI keyword structural
+//!   schemas allow, list types, `x-kubernetes-validations` CEL rules with transition rules and
+//!   ratcheting, on create, update, every patch, apply and the `status` subresource, with the real
+//!   server's messages and causes: `tests/crd_validation.rs`); all versions of a CRD share one
+//!   storage.
 //!   The CRD itself is defaulted (`listKind`, the `None` conversion). Deleting the CRD deletes its
 //!   objects and stops serving them.
 //! - OpenAPI v3 (`/openapi/v3`): the real server's documents (recorded, `data/openapi-v3.json.gz`),
 //!   and documents built for CRD group versions. OpenAPI v2 (`/openapi/v2`) in JSON and in the
 //!   protobuf client-go asks for (recorded, `data/openapi-v2.json.gz` and `.pb.gz`), with the
 //!   definitions of the kinds CRDs serve (not their paths).
-//! - Patches: JSON, merge, strategic merge (by the OpenAPI patch strategies and merge keys, with
+//! - Patches: JSON (with kube-apiserver's JSON patch library's semantics: a `test` of a missing
+//!   path against `null` passes, as kube-runtime's `finalizer()` needs; held to the real server
+//!   by a table of 148 patches), merge, strategic merge (by the OpenAPI patch strategies and merge keys, with
 //!   the `$patch`, `$setElementOrder`, `$deleteFromPrimitiveList` and `$retainKeys` directives)
 //!   and server-side apply (field managers in `managedFields`, removal of fields a manager no
-//!   longer applies, 409 conflicts, `force`). Every other write (create, update, patch, the
+//!   longer applies, 409 conflicts, `force`, and the move from client-side apply as
+//!   kube-apiserver's field manager carries it for `kubectl`). Every other write (create, update, patch, the
 //!   `status` and `scale` subresources) is recorded as an `Update` manager, named by
 //!   `fieldManager` or the user agent, from a comparison with the old object (for a create, the
 //!   kind's Go zero value, from the protobuf table): an apply conflicts with those managers
@@ -63,6 +70,12 @@
 //!   given without type conversion, and a manager's fields are not converted between the
 //!   versions of a kind. `Update` managers of custom resources follow the same rules (an empty
 //!   zero value) but are not checked against the real server.
+//! - Kinds added to the scheme in code without a CRD (registered custom resource types) have no
+//!   schema here: they are stored as written, neither pruned, defaulted nor validated. Write the
+//!   CRD through the API for the real server's behaviour. CEL rules using the two-variable
+//!   comprehensions or Kubernetes' quantity, URL, IP, CIDR, format, semver or authorizer
+//!   libraries fail as undeclared references (the `cel` crate lacks them), and rules have no
+//!   static type checking or cost budget (see `src/validation.rs`).
 //! - Every kind the scheme serves has a `status` subresource (a CRD's kinds only when declared):
 //!   writes to the main resource keep the stored status.
 //! - Field selectors are refused (400) on fields a kind does not declare, as on the real server,
@@ -73,7 +86,10 @@
 //!   built-ins of other groups that have a `spec`; the real server decides kind by kind (a
 //!   Service has a spec but no generation). ConfigMaps, Secrets and Namespaces have none, as on
 //!   the real server.
-//! - No admission beyond namespaces' existence, no validation of built-ins beyond names, no RBAC
+//! - No admission beyond namespaces' existence; built-ins are validated for their metadata only
+//!   (names, labels, annotations, finalizers), not their types or specs (a number for an
+//!   annotation is stored); JSON patch's strict-decoding warnings (`fieldValidation=Warn`) are
+//!   not sent as `Warning` headers; no RBAC
 //!   or authentication (`SelfSubjectReview` answers user `fake-admin`, where kube-envtest's admin
 //!   token is user `envtest-admin`); defaulting covers the kinds above only; OpenAPI v2 lists no paths
 //!   of CRDs.
@@ -108,5 +124,6 @@ mod store;
 mod strategic;
 mod strategy;
 mod tables;
+mod validation;
 
 pub use server::{Builder, Error, FakeApiServer};

@@ -183,6 +183,6 @@ pub(crate) fn handle(
     let mut next = (*current).clone();
     crd::set_path(&mut next, &scalable.spec_replicas, json!(replicas));
     let writer = writer.clone().on(Some("scale"));
-    let written = store.replace(served, namespace, name, &current, next, dry_run, Some(&writer))?;
+    let written = store.replace(served, namespace, name, &current, next, false, dry_run, Some(&writer))?;
     Ok(scalable.scale_of(&written.object))
 }

@@ -31,16 +31,42 @@ impl Strategy<'_> {
     /// the name it gets) and on update: Namespaces must be named by DNS labels, other kinds by
     /// DNS subdomains; label keys and values, annotation keys and finalizer names must be
     /// qualified names (label values may be empty), and a built-in kind's finalizer without a
-    /// `/` must be a standard one (`kubernetes`, `orphan`, `foregroundDeletion`).
-    pub(crate) fn validate_metadata(&self, body: &Value, name: &str) -> Result<(), ApiError> {
+    /// `/` must be a standard one (`kubernetes`, `orphan`, `foregroundDeletion`). Then, for a
+    /// custom resource, its CRD schema's validation ([`crate::validation`]: the OpenAPI keywords,
+    /// list types and `x-kubernetes-validations` rules; `old` is the stored object of an update,
+    /// for transition rules and ratcheting). All causes come in one 422, metadata's first, as the
+    /// custom resource strategy answers. Kinds without a CRD schema get no validation of their
+    /// content (built-ins and kinds registered in code only).
+    pub(crate) fn validate(&self, body: &Value, name: &str, old: Option<&Value>) -> Result<(), ApiError> {
+        let mut causes = self.validate_meta_causes(body, name);
+        if let Some(schema) = self.schema() {
+            causes.extend(crate::validation::validate(schema, body, old));
+        }
+        self.invalid(name, causes)
+    }
+
+    /// 422 Invalid with `causes`, or nothing when there are none.
+    fn invalid(&self, name: &str, causes: Vec<crate::validation::Cause>) -> Result<(), ApiError> {
+        if causes.is_empty() {
+            return Ok(());
+        }
+        let causes = causes
+            .into_iter()
+            .map(|c| (c.field, c.reason.to_owned(), c.message))
+            .collect();
+        Err(ApiError::invalid(self.served.group(), self.served.kind(), name, causes))
+    }
+
+    /// The metadata's causes (see [`Strategy::validate`]).
+    fn validate_meta_causes(&self, body: &Value, name: &str) -> Vec<crate::validation::Cause> {
         let served = self.served;
         let mut causes = Vec::new();
         let mut invalid = |field: String, value: &str, message: &str| {
-            causes.push((
+            causes.push(crate::validation::Cause {
                 field,
-                "FieldValueInvalid".to_owned(),
-                format!("Invalid value: {}: {message}", go_quote(value)),
-            ));
+                reason: "FieldValueInvalid",
+                message: format!("Invalid value: {}: {message}", go_quote(value)),
+            });
         };
         let (ok, message) = if served.is_namespace() {
             (is_dns_label(name), LABEL_MESSAGE)
@@ -97,10 +123,25 @@ impl Strategy<'_> {
                 }
             }
         }
-        if causes.is_empty() {
-            return Ok(());
-        }
-        Err(ApiError::invalid(served.group(), served.kind(), name, causes))
+        causes
+    }
+
+    /// A write of the `status` subresource validated as the custom resource status strategy
+    /// does: the metadata, then the status alone by the status schema (its texts name fields from
+    /// the status down), the list types and the CEL rules of the whole object. Other kinds as
+    /// [`Strategy::validate`].
+    pub(crate) fn validate_status(&self, body: &Value, name: &str, old: &Value) -> Result<(), ApiError> {
+        let Some(schema) = self.schema() else {
+            return self.validate(body, name, Some(old));
+        };
+        let causes = match self.validate_meta_causes(body, name) {
+            causes if causes.is_empty() => crate::validation::validate_status(schema, body, old),
+            mut causes => {
+                causes.extend(crate::validation::validate_status(schema, body, old));
+                causes
+            }
+        };
+        self.invalid(name, causes)
     }
 
     /// What decoding into the kind's Go type and encoding again does to an object: `ObjectMeta`'s
@@ -125,6 +166,9 @@ impl Strategy<'_> {
             });
         }
         if !self.served.info.is_builtin() {
+            // A custom resource is decoded into JSON values and encoded again by Go, which
+            // writes a float with no fraction as an integer (`2.0` is stored as `2`).
+            integral_floats_as_integers(body);
             return;
         }
         let mut maps = vec!["/metadata/labels", "/metadata/annotations"];
@@ -229,25 +273,37 @@ impl Strategy<'_> {
         next
     }
 
-    /// Prunes and defaults a custom resource by its CRD version's schema and validates it
-    /// (`old` is the stored object of an update): 422 Invalid with every cause, as the custom
-    /// resource strategy answers. Kinds without a CRD schema are left as they are.
-    pub(crate) fn canonicalize(&self, body: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
-        let served = self.served;
-        let Some(schema) = served.crd.as_ref().and_then(|c| c.schema.as_ref()) else {
-            return Ok(());
-        };
-        let _ = old;
-        let causes = crd::apply_schema(body, schema);
-        if causes.is_empty() {
-            return Ok(());
+    /// Prunes and defaults a custom resource by its CRD version's schema, as decoding does on
+    /// every write, and drops the `null`s of fields that are neither nullable nor defaulted.
+    /// Kinds without a CRD schema (built-ins, kinds registered in code only) are left as they are.
+    pub(crate) fn canonicalize(&self, body: &mut Value) {
+        if let Some(schema) = self.schema() {
+            crd::apply_schema(body, schema);
+            crate::validation::prune_non_nullable_nulls(body, schema);
         }
-        let name = body
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        Err(ApiError::invalid(served.group(), served.kind(), &name, causes))
+    }
+
+    /// The CRD version's `openAPIV3Schema`, if the kind has one.
+    fn schema(&self) -> Option<&Value> {
+        self.served.crd.as_ref().and_then(|c| c.schema.as_ref())
+    }
+}
+
+/// Every float with no fraction in `value` as the integer Go's `encoding/json` writes for it (where
+/// it fits an `i64`).
+fn integral_floats_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e18
+            {
+                *value = json!(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
     }
 }
 

@@ -236,7 +236,7 @@ impl Store {
                 let name = meta_str(object, "name").unwrap_or_default().to_owned();
                 let mut next = (**object).clone();
                 next["status"] = status;
-                if let Err(err) = self.replace(&served_crds, None, &name, object, next, false, None) {
+                if let Err(err) = self.replace(&served_crds, None, &name, object, next, false, false, None) {
                     tracing::warn!(%name, message = %err.message, "cannot write a CRD's status");
                 }
             }

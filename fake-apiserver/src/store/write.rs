@@ -59,7 +59,7 @@ impl Store {
         writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
         Self::check_type(served, &body)?;
-        served.strategy().canonicalize(&mut body, None)?;
+        served.strategy().canonicalize(&mut body);
         let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
             return Err(ApiError::invalid(
                 served.group(),
@@ -119,7 +119,7 @@ impl Store {
             },
         };
         served.strategy().decode(&mut body);
-        served.strategy().validate_metadata(&body, &name)?;
+        served.strategy().validate(&body, &name, None)?;
         served.strategy().validate_create(&body, &name)?;
         self.check_namespace(served, namespace)?;
         let key = (
@@ -232,10 +232,11 @@ impl Store {
             return Err(ApiError::stale(served.group(), served.plural(), name));
         }
         let next = served.strategy().reset_status(&current, body, status_only);
-        self.replace(served, namespace, name, &current, next, dry_run, writer)
+        self.replace(served, namespace, name, &current, next, status_only, dry_run, writer)
     }
 
-    /// Stores `next` in place of `current`, keeping server-managed metadata and bumping the
+    /// Stores `next` in place of `current` (`status_only` for a write of the `status`
+    /// subresource, which validates the status alone), keeping server-managed metadata and bumping the
     /// generation on spec changes. Finishes a deletion when the last finalizer goes. `writer`
     /// is recorded as an `Update` manager of what the write changed (none for server-side
     /// apply, which records its own, and for the server's own writes).
@@ -247,15 +248,20 @@ impl Store {
         name: &str,
         current: &Arc<Value>,
         mut next: Value,
+        status_only: bool,
         dry_run: bool,
         writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
         if !next.get("metadata").is_some_and(Value::is_object) {
             next["metadata"] = json!({});
         }
-        served.strategy().canonicalize(&mut next, Some(current))?;
+        served.strategy().canonicalize(&mut next);
         served.strategy().decode(&mut next);
-        served.strategy().validate_metadata(&next, name)?;
+        if status_only {
+            served.strategy().validate_status(&next, name, current)?;
+        } else {
+            served.strategy().validate(&next, name, Some(current))?;
+        }
         // The real server defaults every write it decodes, not only creates.
         crate::defaults::on_create(served, &mut next, || None);
         let rv = self.rv + 1;
@@ -421,7 +427,7 @@ impl Store {
         }
         let next = served.strategy().reset_status(&current, next, status_only);
         let writer = if applied { None } else { writer };
-        self.replace(served, namespace, name, &current, next, dry_run, writer)
+        self.replace(served, namespace, name, &current, next, status_only, dry_run, writer)
     }
 
     /// The schema of a served kind: the built-in's OpenAPI v3 definition, a CRD version's
