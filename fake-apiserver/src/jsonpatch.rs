@@ -37,6 +37,8 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use crate::validation::go_quote;
+
 /// The most operations a patch may have (`maxJSONPatchOperations` in patch.go).
 const MAX_OPERATIONS: usize = 10_000;
 /// The most bytes the `copy` operations of one patch may add: k8s.io/apiserver's default
@@ -1253,47 +1255,6 @@ fn atoi(s: &str) -> Result<i64, String> {
         (true, _) if n <= 1 << 63 => Ok((n as i64).wrapping_neg()),
         _ => Err(error("value out of range")),
     }
-}
-
-/// `strconv.Quote`. Go prints as is what Unicode calls printable; this takes every non-ASCII
-/// character to be printable but the controls, formats and separators, and private use.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            '\0'..'\u{20}' | '\u{7f}' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            '\u{80}'..='\u{a0}'
-            | '\u{ad}'
-            | '\u{600}'..='\u{605}'
-            | '\u{61c}'
-            | '\u{6dd}'
-            | '\u{70f}'
-            | '\u{1680}'
-            | '\u{180e}'
-            | '\u{2000}'..='\u{200f}'
-            | '\u{2028}'..='\u{202f}'
-            | '\u{205f}'..='\u{206f}'
-            | '\u{3000}'
-            | '\u{e000}'..='\u{f8ff}'
-            | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            '\u{e0001}' | '\u{e0020}'..='\u{e007f}' | '\u{f0000}'.. => {
-                out.push_str(&format!("\\U{:08x}", u32::from(c)));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

@@ -683,19 +683,7 @@ fn update_last_applied(object: &mut Value, config: &Value) {
     {
         annotations.remove(LAST_APPLIED);
     }
-    object["metadata"]["annotations"][LAST_APPLIED] = json!(go_json(&applied) + "\n");
-}
-
-/// JSON as Go's `encoding/json` writes it: keys sorted (as serde_json's maps are), and `<`, `>`,
-/// `&`, U+2028 and U+2029 escaped (they can only occur inside strings).
-pub(crate) fn go_json(value: &Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    object["metadata"]["annotations"][LAST_APPLIED] = json!(crate::validation::go_json(&applied) + "\n");
 }
 
 /// Removes from `object` (the live object merged with the configuration) what the applying

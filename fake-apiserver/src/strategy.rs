@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::crd;
 use crate::status::ApiError;
 use crate::store::Served;
+use crate::validation::go_quote;
 
 /// The strategy of one served kind.
 pub(crate) struct Strategy<'a> {
@@ -305,24 +306,6 @@ fn integral_floats_as_integers(value: &mut Value) {
         Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
         _ => {}
     }
-}
-
-/// A string as Go's `%q` prints it (what `field.Invalid` shows of a string value).
-fn go_quote(value: &str) -> String {
-    let mut out = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// apimachinery's `RegexError`: the message, its examples and the pattern.
