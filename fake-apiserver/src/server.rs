@@ -647,6 +647,24 @@ fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
     Ok(value)
 }
 
+/// A merge or strategic merge patch's body: a JSON object, else what kube-apiserver's decoding
+/// into a Go map answers.
+fn parse_patch(body: &[u8]) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body of the request could not be decoded as JSON: {e}")))?;
+    let found = match &value {
+        Value::Object(_) => return Ok(value),
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        Value::Null => return Ok(json!({})),
+    };
+    Err(ApiError::bad_request(format!(
+        "error decoding patch: json: cannot unmarshal {found} into Go value of type map[string]interface {{}}"
+    )))
+}
+
 fn dry_run(params: &HashMap<String, String>) -> bool {
     params.get("dryRun").is_some_and(|v| v == "All")
 }
@@ -851,10 +869,10 @@ fn serve_resource(
                 crate::jsonpatch::check_json(&body).map_err(|e| ApiError::new(e.code(), "BadRequest", e.message()))?;
             }
             let patch = match media {
-                "application/merge-patch+json" => Patch::Merge(parse_json(&body)?),
+                "application/merge-patch+json" => Patch::Merge(parse_patch(&body)?),
                 // As on the real server, custom resources take no strategic merge patch.
                 "application/strategic-merge-patch+json" if served.info.is_builtin() => {
-                    Patch::Strategic(parse_json(&body)?)
+                    Patch::Strategic(parse_patch(&body)?)
                 }
                 "application/apply-patch+yaml" | "application/apply-patch+json" => Patch::Apply {
                     body: parse_json(&body)?,
@@ -862,7 +880,18 @@ fn serve_resource(
                         .get("fieldManager")
                         .filter(|m| !m.is_empty())
                         .cloned()
-                        .ok_or_else(|| ApiError::bad_request("PATCH, fieldManager is required for apply requests"))?,
+                        .ok_or_else(|| {
+                            ApiError::invalid(
+                                "meta.k8s.io",
+                                "PatchOptions",
+                                "",
+                                vec![(
+                                    "fieldManager".into(),
+                                    "FieldValueRequired".into(),
+                                    "Required value: is required for apply patch".into(),
+                                )],
+                            )
+                        })?,
                     force: truthy(params, "force"),
                 },
                 "application/json-patch+json" => Patch::Json {

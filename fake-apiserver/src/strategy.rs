@@ -69,13 +69,13 @@ impl Strategy<'_> {
                 message: format!("Invalid value: {}: {message}", go_quote(value)),
             });
         };
-        let (ok, message) = if served.is_namespace() {
-            (is_dns_label(name), LABEL_MESSAGE)
+        let name_errors = if served.is_namespace() {
+            dns_label_errors(name)
         } else {
-            (is_dns_subdomain(name), SUBDOMAIN_MESSAGE)
+            dns_subdomain_errors(name)
         };
-        if !ok {
-            invalid("metadata.name".into(), name, message);
+        for message in name_errors {
+            invalid("metadata.name".into(), name, &message);
         }
         let meta = body.get("metadata");
         let strings = |field: &str| {
@@ -348,7 +348,7 @@ fn qualified_name_errors(value: &str) -> Vec<String> {
         }
         _ => {
             return vec![format!(
-                "a qualified name {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                "a valid label key {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
                 regex_error(
                     QUALIFIED_NAME_MESSAGE,
                     QUALIFIED_NAME_PATTERN,
@@ -402,20 +402,33 @@ fn is_dns_subdomain_pattern(s: &str) -> bool {
     })
 }
 
-fn is_dns_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|p| {
-            !p.is_empty()
-                && p.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && p.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        })
+/// apimachinery's `IsDNS1123Label`: at most 63 characters, and a subdomain without dots.
+fn dns_label_errors(s: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if s.len() > 63 {
+        errors.push("must be no more than 63 characters".to_owned());
+    }
+    if s.is_empty() || s.contains('.') || !is_dns_subdomain_pattern(s) {
+        errors.push(if !s.is_empty() && is_dns_subdomain_pattern(s) {
+            // A valid subdomain that is no label: it has dots.
+            "must not contain dots".to_owned()
+        } else {
+            LABEL_MESSAGE.to_owned()
+        });
+    }
+    errors
 }
 
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && !s.contains('.') && is_dns_subdomain(s)
+/// apimachinery's `IsDNS1123Subdomain`: at most 253 characters of dot-separated labels.
+fn dns_subdomain_errors(s: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if s.len() > 253 {
+        errors.push("must be no more than 253 characters".to_owned());
+    }
+    if s.is_empty() || !is_dns_subdomain_pattern(s) {
+        errors.push(SUBDOMAIN_MESSAGE.to_owned());
+    }
+    errors
 }
 
 const SUBDOMAIN_MESSAGE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

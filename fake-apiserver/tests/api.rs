@@ -483,7 +483,8 @@ async fn optimistic_concurrency_and_error_statuses() {
     assert_eq!((err.code, err.reason.as_str()), (400, "BadRequest"));
     assert_eq!(
         err.message,
-        "the kind in the data (Secret) does not match the expected kind (ConfigMap)"
+        // kube-apiserver v1.37.2's words (tests/real_server.rs compares them).
+        r#"Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): unknown conversion"#
     );
     let wrong_version = r#"{"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"s"}}"#;
     let err = status(
@@ -499,7 +500,7 @@ async fn optimistic_concurrency_and_error_statuses() {
     );
     assert_eq!(
         err.message,
-        "the API version in the data (apps/v1) does not match the expected API version (v1)"
+        r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: no kind "ConfigMap" is registered for version "apps/v1" in scheme "pkg/runtime/scheme.go:111""#
     );
     let node = r#"{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"}}"#;
     let err = status(

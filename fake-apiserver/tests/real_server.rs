@@ -711,6 +711,168 @@ async fn json_patches_are_the_real_servers() {
     assert!(applied > 40 && refused > 40, "the table must exercise both outcomes");
 }
 
+/// Requests the real server refuses, sent to both: the same code, reason, message and details
+/// (the `metav1.Status` a client decodes), for the everyday 4xx answers of built-in kinds.
+#[tokio::test]
+async fn errors_are_the_real_servers() {
+    let real = kube_envtest::ControlPlane::start()
+        .await
+        .expect("the real control plane starts (build it with `cargo xtask control-plane`)");
+    let fake = kube_fake_apiserver::FakeApiServer::start().await.unwrap();
+    let cms = "/api/v1/namespaces/default/configmaps";
+    let cm =
+        |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"a": "1"}});
+    let json = "application/json";
+    let merge = "application/merge-patch+json";
+    let steps: Vec<(&str, String, &str, Value)> = vec![
+        ("POST", cms.to_owned(), json, cm("taken")),
+        // Already exists.
+        ("POST", cms.to_owned(), json, cm("taken")),
+        // Not found: get, update, patch, delete.
+        ("GET", format!("{cms}/missing"), json, Value::Null),
+        ("PUT", format!("{cms}/missing"), json, cm("missing")),
+        ("PATCH", format!("{cms}/missing"), merge, json!({"data": {"b": "2"}})),
+        ("DELETE", format!("{cms}/missing"), json, Value::Null),
+        // A namespace that does not exist.
+        (
+            "POST",
+            "/api/v1/namespaces/nowhere/configmaps".to_owned(),
+            json,
+            cm("x"),
+        ),
+        // Invalid names.
+        ("POST", cms.to_owned(), json, cm("Bad_Name")),
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}),
+        ),
+        (
+            "POST",
+            "/api/v1/namespaces".to_owned(),
+            json,
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a.b"}}),
+        ),
+        // Body and URL disagree.
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "other"}}),
+        ),
+        ("PUT", format!("{cms}/taken"), json, cm("other")),
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}}),
+        ),
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"apiVersion": "apps/v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
+        ),
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"kind": "ConfigMap", "metadata": {"name": "x"}}),
+        ),
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"apiVersion": "v1", "metadata": {"name": "x"}}),
+        ),
+        // A stale resourceVersion.
+        (
+            "PUT",
+            format!("{cms}/taken"),
+            json,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "taken", "resourceVersion": "1"}, "data": {"a": "2"}}),
+        ),
+        // Delete preconditions.
+        (
+            "DELETE",
+            format!("{cms}/taken"),
+            json,
+            json!({"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": "00000000-0000-0000-0000-000000000000"}}),
+        ),
+        // Patches: bad JSON, a merge patch that is no object, an apply without a field manager.
+        ("PATCH", format!("{cms}/taken"), merge, json!("not an object")),
+        (
+            "PATCH",
+            format!("{cms}/taken"),
+            "application/apply-patch+yaml",
+            cm("taken"),
+        ),
+        // Metadata validation: labels, annotations, finalizers.
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "l", "labels": {"bad key!": "v", "ok": "bad value!"}}}),
+        ),
+        (
+            "POST",
+            cms.to_owned(),
+            json,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "f", "finalizers": ["plain", "example.com/fine", "a/b/c"]}}),
+        ),
+        (
+            "PATCH",
+            format!("{cms}/taken"),
+            merge,
+            json!({"metadata": {"annotations": {"no spaces": "v"}}}),
+        ),
+        // A field selector on an undeclared field.
+        ("GET", format!("{cms}?fieldSelector=data.a%3D1"), json, Value::Null),
+        ("GET", format!("{cms}?labelSelector=a%3D%3D%3Db"), json, Value::Null),
+    ];
+    let mut differ = Vec::new();
+    for (i, (method, url, content_type, body)) in steps.iter().enumerate() {
+        let mut outcomes = Vec::new();
+        for client in [real.client(), fake.client().unwrap()] {
+            let request = http::Request::builder()
+                .method(*method)
+                .uri(url.as_str())
+                .header("Content-Type", *content_type)
+                .body(if body.is_null() {
+                    Vec::new()
+                } else {
+                    serde_json::to_vec(body).unwrap()
+                })
+                .unwrap();
+            outcomes.push(match client.request_text(request).await {
+                Ok(_) => json!("ok"),
+                Err(kube::Error::Api(status)) => {
+                    // Object uids differ between the servers; the rest of a message must not.
+                    let uid =
+                        regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
+                    json!({"code": status.code, "reason": status.reason,
+                        "message": uid.replace_all(&status.message, "UID"), "details": status.details})
+                }
+                Err(other) => panic!("{method} {url}: {other}"),
+            });
+        }
+        if outcomes[1] != outcomes[0] {
+            differ.push(format!(
+                "step {i}: {method} {url} {body}\n  fake {}\n  real {}",
+                outcomes[1], outcomes[0]
+            ));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} answers differ:\n{}",
+        differ.len(),
+        steps.len(),
+        differ.join("\n")
+    );
+}
+
 /// Where two JSON values differ, as JSON pointers with both sides: one line per field.
 fn differences(path: &str, fake: &Value, real: &Value, out: &mut Vec<String>) {
     match (fake, real) {

@@ -7,6 +7,10 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{EventType, Served, Store, meta_str, now};
+
+/// The built-in kinds, to word a body of another kind as kube-apiserver's decoder does.
+static BUILTINS: std::sync::LazyLock<kube_scheme::Scheme> =
+    std::sync::LazyLock::new(kube_scheme::Scheme::with_builtins);
 use crate::ssa::Writer;
 use crate::status::ApiError;
 
@@ -17,8 +21,18 @@ pub(crate) struct Written {
 }
 
 impl Store {
-    /// Checks `kind`/`apiVersion` of a body against the resource it was sent to.
-    pub fn check_type(served: &Served, body: &Value) -> Result<(), ApiError> {
+    /// Checks `kind`/`apiVersion` of a body against the resource it was sent to. With `fill`
+    /// (a create or update), a built-in's body may leave either out: kube-apiserver's decoder
+    /// takes the endpoint's. Another kind or version is refused as the real decoder words it.
+    pub fn check_type(served: &Served, body: &mut Value, fill: bool) -> Result<(), ApiError> {
+        let builtin = served.info.is_builtin();
+        if fill && builtin && body.is_object() {
+            for (field, value) in [("kind", served.kind()), ("apiVersion", served.info.api_version())] {
+                if body.get(field).and_then(Value::as_str).is_none_or(str::is_empty) {
+                    body[field] = json!(value);
+                }
+            }
+        }
         let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
         let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         if kind.is_empty() {
@@ -31,6 +45,32 @@ impl Store {
             return Err(ApiError::bad_request(format!(
                 "Object 'apiVersion' is missing in '{}'",
                 truncate(body)
+            )));
+        }
+        if builtin && (api_version != served.info.api_version() || kind != served.kind()) {
+            // The decoder's own words: the body's kind, known or not, cannot become the
+            // endpoint's (`runtime.Scheme.Convert` or `New`).
+            let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+            let known = BUILTINS.recognizes(&kube_core::GroupVersionKind::gvk(group, version, kind));
+            let why = if known {
+                let target_group = served.group();
+                let internal = if target_group.is_empty() {
+                    "core"
+                } else {
+                    target_group.split('.').next().unwrap_or(target_group)
+                };
+                format!(
+                    "converting ({version}.{kind}) to ({internal}.{}): unknown conversion",
+                    served.kind()
+                )
+            } else {
+                format!(
+                    "no kind \"{kind}\" is registered for version \"{api_version}\" in scheme \"pkg/runtime/scheme.go:111\""
+                )
+            };
+            return Err(ApiError::bad_request(format!(
+                "{kind} in version \"{version}\" cannot be handled as a {}: {why}",
+                served.kind()
             )));
         }
         if api_version != served.info.api_version() {
@@ -58,7 +98,7 @@ impl Store {
         dry_run: bool,
         writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
-        Self::check_type(served, &body)?;
+        Self::check_type(served, &mut body, true)?;
         served.strategy().canonicalize(&mut body);
         let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
             return Err(ApiError::invalid(
@@ -205,12 +245,12 @@ impl Store {
         served: &Served,
         namespace: Option<&str>,
         name: &str,
-        body: Value,
+        mut body: Value,
         status_only: bool,
         dry_run: bool,
         writer: Option<&Writer>,
     ) -> Result<Written, ApiError> {
-        Self::check_type(served, &body)?;
+        Self::check_type(served, &mut body, true)?;
         let current = self.get(served, namespace, name)?;
         let body_name = meta_str(&body, "name").unwrap_or("");
         if body_name != name {
@@ -364,8 +404,12 @@ impl Store {
         let mut next = (*current).clone();
         match patch {
             Patch::Merge(p) => json_patch::merge(&mut next, &p),
-            Patch::Apply { body, manager, force } => {
-                Self::check_type(served, &body)?;
+            Patch::Apply {
+                mut body,
+                manager,
+                force,
+            } => {
+                Self::check_type(served, &mut body, false)?;
                 next = crate::ssa::apply(Some(&next), &body, &manager, force, schema, &now())?;
             }
             Patch::Strategic(p) => {
@@ -454,31 +498,31 @@ impl Store {
     ) -> Result<Arc<Value>, ApiError> {
         let current = self.get(served, namespace, name)?;
         let (uid, rv) = preconditions;
+        // The registry's own check before it deletes (`rest.BeforeDelete`), which names the
+        // kind, not the resource.
+        let precondition_failed = |why: String| {
+            let mut error = ApiError::conflict(served.group(), served.kind(), name, &why);
+            error.details = Some(json!({"name": name, "kind": served.kind()}));
+            if !served.group().is_empty() {
+                error.details.as_mut().expect("set above")["group"] = json!(served.group());
+            }
+            error
+        };
         if let Some(uid) = uid
             && Some(uid.as_str()) != meta_str(&current, "uid")
         {
-            return Err(ApiError::conflict(
-                served.group(),
-                served.plural(),
-                name,
-                &format!(
-                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                    meta_str(&current, "uid").unwrap_or("")
-                ),
-            ));
+            return Err(precondition_failed(format!(
+                "the UID in the precondition ({uid}) does not match the UID in record ({}). The object might have been deleted and then recreated",
+                meta_str(&current, "uid").unwrap_or("")
+            )));
         }
         if let Some(rv) = rv
             && Some(rv.as_str()) != meta_str(&current, "resourceVersion")
         {
-            return Err(ApiError::conflict(
-                served.group(),
-                served.plural(),
-                name,
-                &format!(
-                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                    meta_str(&current, "resourceVersion").unwrap_or("")
-                ),
-            ));
+            return Err(precondition_failed(format!(
+                "the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record ({}). The object might have been modified",
+                meta_str(&current, "resourceVersion").unwrap_or("")
+            )));
         }
         if served.is_namespace() && current.pointer("/metadata/deletionTimestamp").is_none() {
             return Ok(self.delete_namespace(served, name, &current, dry_run));
