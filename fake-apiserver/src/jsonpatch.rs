@@ -24,8 +24,8 @@
 //! adds it; `add` at the root fails; `copy` from a missing member copies `null`; array indexes may
 //! be negative (`-1` appends for `add`), signed or zero-padded; a path without a leading `/` loses
 //! its first token; a missing `value` is `null`. Where the library panics, so does the server
-//! ([`PatchError::Panic`]). The tests' expected answers are the library's own, printed by a Go
-//! program that runs it.
+//! ([`PatchError::Panic`]; the fake answers a 500 where the real server drops the connection).
+//! The tests' expected answers are the library's own, printed by a Go program that runs it.
 //!
 //! Not ported: a patch nested deeper than 512 levels is refused (Go takes 10000); with `Ignore`, a
 //! number beyond f64 is refused (Go keeps its text); and Go iterates maps in random order, so

@@ -75,7 +75,7 @@
 //!   CRD through the API for the real server's behaviour. CEL rules using the two-variable
 //!   comprehensions or Kubernetes' quantity, URL, IP, CIDR, format, semver or authorizer
 //!   libraries fail as undeclared references (the `cel` crate lacks them), and rules have no
-//!   static type checking or cost budget (see `src/validation.rs`).
+//!   static type checking or cost budget (see `src/validation/`).
 //! - Every kind the scheme serves has a `status` subresource (a CRD's kinds only when declared):
 //!   writes to the main resource keep the stored status.
 //! - Field selectors are refused (400) on fields a kind does not declare, as on the real server,
@@ -96,6 +96,8 @@
 //! - No controllers but the namespace lifecycle: no garbage collector (owner references are
 //!   stored, dependents are not deleted), no Deployment or ReplicaSet controller; pods'
 //!   `bindings` subresource and `TokenReview` are not served (no scheduler, no authentication).
+//! - A JSON patch that makes kube-apiserver's JSON patch library panic gets a 500 here; the real
+//!   server panics too and drops the connection before answering.
 //! - Responses are always JSON (the real server answers protobuf to clients that prefer it), with
 //!   object keys in sorted order where the real server writes Go struct order, and no trailing
 //!   newline.

@@ -860,12 +860,12 @@ fn serve_resource(
             let media = content_type.split(';').next().unwrap_or("").trim();
             // kube-apiserver checks that a patch other than an apply is JSON before it reads the
             // object: 400 `invalid JSON patch` even for an object that does not exist.
-            if matches!(
-                media,
-                "application/merge-patch+json"
-                    | "application/strategic-merge-patch+json"
-                    | "application/json-patch+json"
-            ) {
+            // A media type the resource does not take is a 415 before that (custom resources
+            // take no strategic merge patch).
+            let strategic = media == "application/strategic-merge-patch+json";
+            if matches!(media, "application/merge-patch+json" | "application/json-patch+json")
+                || (strategic && served.info.is_builtin())
+            {
                 crate::jsonpatch::check_json(&body).map_err(|e| ApiError::new(e.code(), "BadRequest", e.message()))?;
             }
             let patch = match media {

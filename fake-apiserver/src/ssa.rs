@@ -688,13 +688,34 @@ fn update_last_applied(object: &mut Value, config: &Value) {
 
 /// Removes from `object` (the live object merged with the configuration) what the applying
 /// manager owned before (`previous`) and no manager owns now (`owned`), as structured-merge-diff's
-/// `prune`: a field the manager owned goes unless it or a field under it is still owned, and a
-/// container goes with everything under it. The struct fields on the way to a previously owned
-/// field count as owned before too (`EnsureNamedFieldsAreMembers`), but a map entry or list item
-/// only when the manager owned it.
+/// `prune` does: with both sets taken with the struct fields on the way to their fields
+/// (`EnsureNamedFieldsAreMembers`), a previously owned field goes unless it is still owned, and a
+/// container goes with everything under it. So a struct field such as `spec` or `data` stays
+/// while a field under it is owned, but a list item or map entry only while it is owned itself:
+/// another manager's field inside a dropped list item goes with the item.
 fn prune(object: &mut Value, previous: &BTreeSet<Path>, owned: &BTreeSet<Path>, schema: Schema<'_>) {
-    let mut last = previous.clone();
-    for path in previous {
+    let last = with_named_parents(previous, schema);
+    let owned = with_named_parents(owned, schema);
+    let mut removed: Vec<&Path> = last.iter().filter(|p| !owned.contains(*p)).collect();
+    // Shortest paths first: a container goes as a whole, and the fields under it with it (a list
+    // item is found by its key fields, so they must not go first).
+    removed.sort_by_key(|p| p.len());
+    let mut gone: Vec<&Path> = Vec::new();
+    for path in removed {
+        if gone.iter().any(|g| path.starts_with(g)) {
+            continue;
+        }
+        remove_at(object, path);
+        gone.push(path);
+    }
+}
+
+/// `set` with the struct fields on the way to each of its paths (structured-merge-diff's
+/// `EnsureNamedFieldsAreMembers`): a declared property of an object schema, `metadata` and the
+/// fields of ObjectMeta; never a list item or a map entry.
+fn with_named_parents(set: &BTreeSet<Path>, schema: Schema<'_>) -> BTreeSet<Path> {
+    let mut out = set.clone();
+    for path in set {
         let mut at = schema;
         for (depth, segment) in path.iter().enumerate().take(path.len().saturating_sub(1)) {
             let named = match segment.strip_prefix("f:") {
@@ -714,23 +735,11 @@ fn prune(object: &mut Value, previous: &BTreeSet<Path>, owned: &BTreeSet<Path>, 
                 }
             };
             if named {
-                last.insert(path[..=depth].to_vec());
+                out.insert(path[..=depth].to_vec());
             }
         }
     }
-    let still_owned = |p: &Path| owned.range(p.clone()..).next().is_some_and(|q| q.starts_with(p));
-    let mut removed: Vec<&Path> = last.iter().filter(|p| !still_owned(p)).collect();
-    // Shortest paths first: a container goes as a whole, and the fields under it with it (a list
-    // item is found by its key fields, so they must not go first).
-    removed.sort_by_key(|p| p.len());
-    let mut gone: Vec<&Path> = Vec::new();
-    for path in removed {
-        if gone.iter().any(|g| path.starts_with(g)) {
-            continue;
-        }
-        remove_at(object, path);
-        gone.push(path);
-    }
+    out
 }
 
 /// Applies `config` for `manager` to `current` (`None` when the object does not exist yet);
@@ -830,6 +839,13 @@ pub(crate) fn apply(
                 }
             }
             prune(&mut object, &previous, &owned, schema);
+            // What the apply removed is no one's any more (the `update` step of
+            // structured-merge-diff's `Apply`).
+            let mut cmp = Comparison::default();
+            compare(Some(current), Some(&object), schema, None, &mut Vec::new(), &mut cmp);
+            for other in managers.iter_mut().filter(|m| !is_self(m)) {
+                other.set.retain(|p| !cmp.removed.contains(p));
+            }
             object
         }
         None => config.clone(),
@@ -911,6 +927,74 @@ mod tests {
 
     fn none() -> Value {
         Value::Null
+    }
+
+    /// structured-merge-diff's own case `remove_one_with_dangling_subitem_keep_one`
+    /// (merge/multiple_appliers_test.go): a list item one applier drops goes, with a field
+    /// another manager (an `Update`) owns inside it, and that manager with it.
+    #[test]
+    fn a_dropped_list_item_goes_with_fields_others_own_in_it() {
+        let doc = json!({"properties": {"listOfLists": {
+            "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+            "items": {"type": "object", "properties": {
+                "name": {"type": "string"},
+                "value": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+            }},
+        }}});
+        let schema = Schema::new(&doc, Some(&doc));
+        let with =
+            |list: Value| json!({"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "t"}, "listOfLists": list});
+        let one = apply(
+            None,
+            &with(json!([{"name": "a"}, {"name": "b", "value": ["c"]}])),
+            "apply-one",
+            false,
+            schema,
+            "T",
+        )
+        .unwrap();
+        let two = apply(
+            Some(&one),
+            &with(json!([{"name": "a", "value": ["b"]}])),
+            "apply-two",
+            false,
+            schema,
+            "T",
+        )
+        .unwrap();
+        let mut updated = with(json!([{"name": "a", "value": ["b"]}, {"name": "b", "value": ["c", "d"]}]));
+        updated["metadata"]["managedFields"] = two["metadata"]["managedFields"].clone();
+        let writer = Writer::new(Some("controller"), None);
+        record_update(&two, &mut updated, &writer, None, &[], schema, "T");
+        let last = apply(
+            Some(&updated),
+            &with(json!([{"name": "a"}])),
+            "apply-one",
+            false,
+            schema,
+            "T",
+        )
+        .unwrap();
+        assert_eq!(last["listOfLists"], json!([{"name": "a", "value": ["b"]}]));
+        let managers: Vec<(&str, &Value)> = last["metadata"]["managedFields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["manager"].as_str().unwrap(), &m["fieldsV1"]))
+            .collect();
+        assert_eq!(
+            managers,
+            [
+                (
+                    "apply-one",
+                    &json!({"f:listOfLists": {"k:{\"name\":\"a\"}": {".": {}, "f:name": {}}}})
+                ),
+                (
+                    "apply-two",
+                    &json!({"f:listOfLists": {"k:{\"name\":\"a\"}": {".": {}, "f:name": {}, "f:value": {"v:\"b\"": {}}}}})
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl Strategy<'_> {
     /// custom resource strategy answers. Kinds without a CRD schema get no validation of their
     /// content (built-ins and kinds registered in code only).
     pub(crate) fn validate(&self, body: &Value, name: &str, old: Option<&Value>) -> Result<(), ApiError> {
-        let mut causes = self.validate_meta_causes(body, name);
+        let mut causes = self.validate_meta_causes(body, name, old);
         if let Some(schema) = self.schema() {
             causes.extend(crate::validation::validate(schema, body, old));
         }
@@ -59,9 +59,40 @@ impl Strategy<'_> {
     }
 
     /// The metadata's causes (see [`Strategy::validate`]).
-    fn validate_meta_causes(&self, body: &Value, name: &str) -> Vec<crate::validation::Cause> {
+    /// `ValidateObjectMetaAccessor` on a create, `ValidateObjectMetaAccessorUpdate` on an update
+    /// (`old`), which checks no names (they cannot change) nor finalizer names, but refuses new
+    /// finalizers on an object being deleted; a built-in's finalizers get the Kubernetes rule on
+    /// both.
+    fn validate_meta_causes(&self, body: &Value, name: &str, old: Option<&Value>) -> Vec<crate::validation::Cause> {
         let served = self.served;
         let mut causes = Vec::new();
+        let meta = body.get("metadata");
+        let finalizers_of = |meta: Option<&Value>| -> Vec<String> {
+            meta.and_then(|m| m.get("finalizers"))
+                .and_then(Value::as_array)
+                .map(|f| f.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
+                .unwrap_or_default()
+        };
+        let finalizers = finalizers_of(meta);
+        if let Some(old) = old
+            && old.pointer("/metadata/deletionTimestamp").is_some()
+        {
+            let before = finalizers_of(old.get("metadata"));
+            let mut extra: Vec<&String> = finalizers.iter().filter(|f| !before.contains(f)).collect();
+            extra.sort();
+            extra.dedup();
+            if !extra.is_empty() {
+                let listed: Vec<String> = extra.iter().map(|f| go_quote(f)).collect();
+                causes.push(crate::validation::Cause {
+                    field: "metadata.finalizers".into(),
+                    reason: "FieldValueForbidden",
+                    message: format!(
+                        "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}",
+                        listed.join(", ")
+                    ),
+                });
+            }
+        }
         let mut invalid = |field: String, value: &str, message: &str| {
             causes.push(crate::validation::Cause {
                 field,
@@ -69,15 +100,16 @@ impl Strategy<'_> {
                 message: format!("Invalid value: {}: {message}", go_quote(value)),
             });
         };
-        let name_errors = if served.is_namespace() {
-            dns_label_errors(name)
-        } else {
-            dns_subdomain_errors(name)
-        };
-        for message in name_errors {
-            invalid("metadata.name".into(), name, &message);
+        if old.is_none() {
+            let name_errors = if served.is_namespace() {
+                dns_label_errors(name)
+            } else {
+                dns_subdomain_errors(name)
+            };
+            for message in name_errors {
+                invalid("metadata.name".into(), name, &message);
+            }
         }
-        let meta = body.get("metadata");
         let strings = |field: &str| {
             meta.and_then(|m| m.get(field))
                 .and_then(Value::as_object)
@@ -96,22 +128,36 @@ impl Strategy<'_> {
                 invalid("metadata.labels".into(), &value, &message);
             }
         }
-        for (key, _) in strings("annotations") {
+        let annotations = strings("annotations");
+        for (key, _) in &annotations {
             for message in qualified_name_errors(&key.to_lowercase()) {
-                invalid("metadata.annotations".into(), &key, &message);
+                invalid("metadata.annotations".into(), key, &message);
             }
         }
-        let finalizers: Vec<String> = meta
-            .and_then(|m| m.get("finalizers"))
-            .and_then(Value::as_array)
-            .map(|f| f.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
-            .unwrap_or_default();
-        for finalizer in &finalizers {
-            for message in qualified_name_errors(finalizer) {
-                invalid("metadata.finalizers".into(), finalizer, &message);
+        if old.is_none() {
+            for finalizer in &finalizers {
+                for message in qualified_name_errors(finalizer) {
+                    invalid("metadata.finalizers".into(), finalizer, &message);
+                }
             }
+        }
+        // The total size of the annotations (`ValidateAnnotationsSize`).
+        let size: usize = annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > ANNOTATIONS_SIZE_LIMIT {
+            causes.push(crate::validation::Cause {
+                field: "metadata.annotations".into(),
+                reason: "FieldValueTooLong",
+                message: format!("Too long: may not be more than {ANNOTATIONS_SIZE_LIMIT} bytes"),
+            });
         }
         if served.info.is_builtin() {
+            let mut invalid = |field: String, value: &str, message: &str| {
+                causes.push(crate::validation::Cause {
+                    field,
+                    reason: "FieldValueInvalid",
+                    message: format!("Invalid value: {}: {message}", go_quote(value)),
+                });
+            };
             for (i, finalizer) in finalizers.iter().enumerate() {
                 if !finalizer.contains('/')
                     && !matches!(finalizer.as_str(), "kubernetes" | "orphan" | "foregroundDeletion")
@@ -135,7 +181,7 @@ impl Strategy<'_> {
         let Some(schema) = self.schema() else {
             return self.validate(body, name, Some(old));
         };
-        let causes = match self.validate_meta_causes(body, name) {
+        let causes = match self.validate_meta_causes(body, name, Some(old)) {
             causes if causes.is_empty() => crate::validation::validate_status(schema, body, old),
             mut causes => {
                 causes.extend(crate::validation::validate_status(schema, body, old));
@@ -240,7 +286,9 @@ impl Strategy<'_> {
                 .cloned()
         };
         let deployment = served.group() == "apps" && served.kind() == "Deployment";
-        let bumped = spec_of(next) != spec_of(current) || (deployment && annotations(next) != annotations(current));
+        let status = served.has_status();
+        let bumped = spec_of(next, status) != spec_of(current, status)
+            || (deployment && annotations(next) != annotations(current));
         Some(if bumped { generation + 1 } else { generation })
     }
 
@@ -431,16 +479,23 @@ fn dns_subdomain_errors(s: &str) -> Vec<String> {
     errors
 }
 
+/// The most bytes an object's annotations may hold, keys and values together
+/// (`TotalAnnotationSizeLimitB`).
+const ANNOTATIONS_SIZE_LIMIT: usize = 256 * 1024;
+
 const SUBDOMAIN_MESSAGE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
-/// The parts of an object whose change bumps `metadata.generation`: all but metadata and status.
-fn spec_of(object: &Value) -> Map<String, Value> {
+/// The parts of an object whose change bumps `metadata.generation`: all but metadata, and the
+/// status where the kind has a `status` subresource (without one, a custom resource's status is
+/// part of what bumps it: the custom resource strategy's `copyNonMetadata`).
+fn spec_of(object: &Value, status_apart: bool) -> Map<String, Value> {
     object
         .as_object()
         .map(|m| {
             m.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "kind" | "apiVersion"))
+                .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "kind" | "apiVersion"))
+                .filter(|(k, _)| !(status_apart && k.as_str() == "status"))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         })

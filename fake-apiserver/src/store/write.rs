@@ -158,10 +158,11 @@ impl Store {
                 }
             },
         };
+        // The namespace's existence (admission) is checked before the strategy validates.
+        self.check_namespace(served, namespace)?;
         served.strategy().decode(&mut body);
         served.strategy().validate(&body, &name, None)?;
         served.strategy().validate_create(&body, &name)?;
-        self.check_namespace(served, namespace)?;
         let key = (
             if served.namespaced() {
                 namespace.unwrap_or("").to_owned()
@@ -375,7 +376,7 @@ impl Store {
         Ok(Written { object, created: false })
     }
 
-    /// Applies a merge or JSON patch (or a server-side apply, approximated as a merge).
+    /// Applies a patch: merge, strategic merge, JSON patch or server-side apply.
     #[allow(clippy::too_many_arguments)]
     pub fn patch(
         &mut self,
