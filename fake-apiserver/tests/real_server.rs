@@ -831,6 +831,8 @@ async fn errors_are_the_real_servers() {
         ("GET", format!("{cms}?fieldSelector=data.a%3D1"), json, Value::Null),
         ("GET", format!("{cms}?labelSelector=a%3D%3D%3Db"), json, Value::Null),
     ];
+    // Object uids differ between the servers; the rest of a message must not.
+    let uid = regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
     let mut differ = Vec::new();
     for (i, (method, url, content_type, body)) in steps.iter().enumerate() {
         let mut outcomes = Vec::new();
@@ -848,9 +850,6 @@ async fn errors_are_the_real_servers() {
             outcomes.push(match client.request_text(request).await {
                 Ok(_) => json!("ok"),
                 Err(kube::Error::Api(status)) => {
-                    // Object uids differ between the servers; the rest of a message must not.
-                    let uid =
-                        regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
                     json!({"code": status.code, "reason": status.reason,
                         "message": uid.replace_all(&status.message, "UID"), "details": status.details})
                 }
