@@ -41,9 +41,27 @@ impl Strategy<'_> {
     pub(crate) fn validate(&self, body: &Value, name: &str, old: Option<&Value>) -> Result<(), ApiError> {
         let mut causes = self.validate_meta_causes(body, name, old);
         if let Some(schema) = self.schema() {
-            causes.extend(crate::validation::validate(schema, body, old));
+            let blocked = blocking(&causes);
+            causes.extend(crate::validation::validate(schema, body, old, blocked));
         }
         self.invalid(name, causes)
+    }
+
+    /// A create without a name or generateName: the required name, and for a custom resource
+    /// the rest of its validation (whose CEL rules the required name stops).
+    pub(crate) fn missing_name(&self, body: &Value) -> ApiError {
+        let mut causes = vec![crate::validation::Cause {
+            field: "metadata.name".into(),
+            reason: "FieldValueRequired",
+            message: "Required value: name or generateName is required".into(),
+        }];
+        if let Some(schema) = self.schema() {
+            causes.extend(crate::validation::validate(schema, body, None, true));
+        }
+        match self.invalid("", causes) {
+            Err(error) => error,
+            Ok(()) => unreachable!("a required name is a cause"),
+        }
     }
 
     /// 422 Invalid with `causes`, or nothing when there are none.
@@ -181,13 +199,9 @@ impl Strategy<'_> {
         let Some(schema) = self.schema() else {
             return self.validate(body, name, Some(old));
         };
-        let causes = match self.validate_meta_causes(body, name, Some(old)) {
-            causes if causes.is_empty() => crate::validation::validate_status(schema, body, old),
-            mut causes => {
-                causes.extend(crate::validation::validate_status(schema, body, old));
-                causes
-            }
-        };
+        let mut causes = self.validate_meta_causes(body, name, Some(old));
+        let blocked = blocking(&causes);
+        causes.extend(crate::validation::validate_status(schema, body, old, blocked));
         self.invalid(name, causes)
     }
 
@@ -336,6 +350,21 @@ impl Strategy<'_> {
     fn schema(&self) -> Option<&Value> {
         self.served.crd.as_ref().and_then(|c| c.schema.as_ref())
     }
+}
+
+/// Whether metadata causes stop the CEL rules: the cause types the custom resource strategy's
+/// `hasBlockingErr` counts.
+fn blocking(causes: &[crate::validation::Cause]) -> bool {
+    causes.iter().any(|c| {
+        matches!(
+            c.reason,
+            "FieldValueRequired"
+                | "FieldValueNotSupported"
+                | "FieldValueTooLong"
+                | "FieldValueTooMany"
+                | "FieldValueTypeInvalid"
+        )
+    })
 }
 
 /// Every float with no fraction in `value` as the integer Go's `encoding/json` writes for it (where

@@ -104,13 +104,14 @@ async fn run_case(client: &kube::Client, base: &Value, case: &Value, index: usiz
     };
     let json_type = "application/json";
     let op = case["op"].as_str().unwrap();
-    if op != "create" && op != "apply" {
+    if !matches!(op, "create" | "create-raw" | "apply") {
         send(client, "POST", collection, json_type, &object(base))
             .await
             .unwrap();
     }
     let answer = match op {
         "create" => send(client, "POST", collection, json_type, &object(&case["spec"])).await,
+        "create-raw" => send(client, "POST", collection, json_type, &case["body"]).await,
         "update" | "status" => {
             let mut current = send(client, "GET", &path, json_type, &Value::Null).await.unwrap();
             let target = if op == "update" {
@@ -147,6 +148,7 @@ async fn run_case(client: &kube::Client, base: &Value, case: &Value, index: usiz
         other => panic!("unknown op {other}"),
     };
     let _ = send(client, "DELETE", &path, json_type, &Value::Null).await;
+    let _ = send(client, "DELETE", &format!("{collection}/raw"), json_type, &Value::Null).await;
     match answer {
         Ok(object) => json!({"spec": object["spec"], "status": object["status"]}),
         Err(error) => error,

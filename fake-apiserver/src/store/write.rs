@@ -35,6 +35,45 @@ impl Store {
         }
         let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
         let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if fill && !builtin {
+            // A custom resource's body, as the unstructured decoder and the custom resource
+            // strategy's `ValidateTypeMeta` answer it.
+            if kind.is_empty() {
+                let text = body.to_string();
+                let summary = if text.len() > 30 {
+                    format!("{} ...", &text[..text.floor_char_boundary(30)])
+                } else {
+                    text.clone()
+                };
+                return Err(ApiError::bad_request(format!(
+                    "the object provided is unrecognized (must be of type {}): Object 'Kind' is missing in '{text}' ({summary})",
+                    served.kind()
+                )));
+            }
+            if api_version != served.info.api_version() {
+                return Err(ApiError::bad_request(format!(
+                    "the API version in the data ({api_version}) does not match the expected API version ({})",
+                    served.info.api_version()
+                )));
+            }
+            if kind != served.kind() {
+                let name = meta_str(body, "name").unwrap_or_default();
+                return Err(ApiError::invalid(
+                    served.group(),
+                    kind,
+                    name,
+                    vec![(
+                        "kind".into(),
+                        "FieldValueInvalid".into(),
+                        format!(
+                            "Invalid value: {}: must be {}",
+                            crate::validation::go_quote(kind),
+                            served.kind()
+                        ),
+                    )],
+                ));
+            }
+        }
         if kind.is_empty() {
             return Err(ApiError::bad_request(format!(
                 "Object 'Kind' is missing in '{}'",
@@ -144,18 +183,7 @@ impl Store {
                         .collect();
                     format!("{prefix}{suffix}")
                 }
-                None => {
-                    return Err(ApiError::invalid(
-                        served.group(),
-                        served.kind(),
-                        "",
-                        vec![(
-                            "metadata.name".into(),
-                            "FieldValueRequired".into(),
-                            "Required value: name or generateName is required".into(),
-                        )],
-                    ));
-                }
+                None => return Err(served.strategy().missing_name(&body)),
             },
         };
         // The namespace's existence (admission) is checked before the strategy validates.

@@ -97,31 +97,40 @@ pub(crate) struct Cause {
 ///
 /// Returns the causes in kube-apiserver's order: schema errors, embedded resource errors,
 /// list-type errors, then CEL rule errors (or the cause saying they were not checked).
-pub(crate) fn validate(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<Cause> {
+///
+/// `blocked` says the metadata's own checks found a blocking cause (a required name, say), which
+/// stops the CEL rules on the real server as a blocking schema cause does.
+pub(crate) fn validate(schema: &Value, object: &Value, old: Option<&Value>, blocked: bool) -> Vec<Cause> {
     let mut errors: Vec<FieldErr> = Vec::new();
     let result = validate_node(schema, "", object, old, true);
     errors.extend(result.errors.iter().map(|e| openapi_to_field_error(e, &FPath::root())));
     embedded_resources(&FPath::root(), object, schema, &mut errors);
-    lists_and_rules(schema, object, old, errors)
+    lists_and_rules(schema, object, old, errors, blocked)
 }
 
 /// Validates a write of the `status` subresource as the status strategy does: the status alone
 /// by the status schema (`ValidateStatusUpdate`: field paths start at `status`, kube-openapi's
 /// texts name fields from the status down, ratcheting against the old status), then the list
 /// types and the CEL rules of the whole object, as [`validate`].
-pub(crate) fn validate_status(schema: &Value, object: &Value, old: &Value) -> Vec<Cause> {
+pub(crate) fn validate_status(schema: &Value, object: &Value, old: &Value, blocked: bool) -> Vec<Cause> {
     let mut errors: Vec<FieldErr> = Vec::new();
     if let (Some(status_schema), Some(status)) = (schema.pointer("/properties/status"), object.get("status")) {
         let result = validate_node(status_schema, "", status, old.get("status"), false);
         let base = FPath::root().child("status");
         errors.extend(result.errors.iter().map(|e| openapi_to_field_error(e, &base)));
     }
-    lists_and_rules(schema, object, Some(old), errors)
+    lists_and_rules(schema, object, Some(old), errors, blocked)
 }
 
 /// The steps after the OpenAPI validation: list types (skipped on an update whose old object
 /// already broke them), then the CEL rules (or the cause saying they were not checked).
-fn lists_and_rules(schema: &Value, object: &Value, old: Option<&Value>, mut errors: Vec<FieldErr>) -> Vec<Cause> {
+fn lists_and_rules(
+    schema: &Value,
+    object: &Value,
+    old: Option<&Value>,
+    mut errors: Vec<FieldErr>,
+    blocked: bool,
+) -> Vec<Cause> {
     let list_errors = |o: &Value| {
         let mut errs = Vec::new();
         list_sets_and_maps(&FPath::root(), schema, o, &mut errs);
@@ -132,7 +141,7 @@ fn lists_and_rules(schema: &Value, object: &Value, old: Option<&Value>, mut erro
         _ => errors.extend(list_errors(object)),
     }
     if has_x_validations(schema) {
-        if errors.iter().any(|e| BLOCKING.contains(&e.ty)) {
+        if blocked || errors.iter().any(|e| BLOCKING.contains(&e.ty)) {
             errors.push(FieldErr::new(
                 INVALID,
                 &FPath::root(),

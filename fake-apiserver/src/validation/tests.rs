@@ -8,6 +8,11 @@
 
 use super::*;
 
+/// [`super::validate`] with no blocking metadata cause, as most cases are.
+fn validate(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<Cause> {
+    super::validate(schema, object, old, false)
+}
+
 /// The object as the harness sent it to the oracle: `apiVersion`, `kind` and a name added.
 fn resource(json: &str) -> Value {
     let mut v: Value = serde_json::from_str(json).expect("test JSON");
