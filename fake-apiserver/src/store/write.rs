@@ -35,6 +35,12 @@ impl Store {
         }
         let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
         let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let other_version = || {
+            ApiError::bad_request(format!(
+                "the API version in the data ({api_version}) does not match the expected API version ({})",
+                served.info.api_version()
+            ))
+        };
         if fill && !builtin {
             // A custom resource's body, as the unstructured decoder and the custom resource
             // strategy's `ValidateTypeMeta` answer it.
@@ -51,10 +57,7 @@ impl Store {
                 )));
             }
             if api_version != served.info.api_version() {
-                return Err(ApiError::bad_request(format!(
-                    "the API version in the data ({api_version}) does not match the expected API version ({})",
-                    served.info.api_version()
-                )));
+                return Err(other_version());
             }
             if kind != served.kind() {
                 let name = meta_str(body, "name").unwrap_or_default();
@@ -113,10 +116,7 @@ impl Store {
             )));
         }
         if api_version != served.info.api_version() {
-            return Err(ApiError::bad_request(format!(
-                "the API version in the data ({api_version}) does not match the expected API version ({})",
-                served.info.api_version()
-            )));
+            return Err(other_version());
         }
         if kind != served.kind() {
             return Err(ApiError::bad_request(format!(
